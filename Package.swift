@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout (see ../shared/STYLE.md):
+//   CVips            libvips as a system library (pkg-config "vips").
+//   CVipsShims       the few C wrappers Swift cannot call directly (see its header).
+//   MediaPipeCore    the pipeline format and plan: pure Swift, no libvips.
+//   MediaPipeImaging libvips wrapper and the step executors.
+//   MediaPipeRuntime process pool, worker protocol, input discovery, file safety.
+//   mediapipe        the command line: ArgumentParser commands only.
+let package = Package(
+  name: "mediapipe",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "mediapipe", targets: ["mediapipe"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CVips",
+      pkgConfig: "vips",
+      providers: [.apt(["libvips-dev"])]
+    ),
+    .target(
+      name: "CVipsShims",
+      dependencies: ["CVips"]
+    ),
+    .target(name: "MediaPipeCore"),
+    .target(
+      name: "MediaPipeImaging",
+      dependencies: ["MediaPipeCore", "CVips", "CVipsShims"]
+    ),
+    .target(
+      name: "MediaPipeRuntime",
+      dependencies: ["MediaPipeCore", "MediaPipeImaging", "CVipsShims"]
+    ),
+    .executableTarget(
+      name: "mediapipe",
+      dependencies: [
+        "MediaPipeCore", "MediaPipeRuntime", "MediaPipeImaging",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),
+    .testTarget(
+      name: "MediaPipeImagingTests",
+      dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips"]
+    ),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["MediaPipeCore"]
+    ),
+  ]
+)

@@ -1,0 +1,122 @@
+// CVipsShims: the few C wrappers Swift cannot call directly.
+//
+// Why a C shim and not libvips's generic operation API: Swift cannot import C
+// variadic functions (vips_thumbnail, vips_jpegsave, ...) nor function-like
+// macros (VIPS_INIT, WIFEXITED, ...). The generic API (vips_operation_new +
+// GValue plumbing) would reach every operation, but needs GType macros that
+// Swift cannot see either, and makes every call stringly typed. A fixed-argument
+// wrapper per operation is a few lines, gives Swift a typed signature, and the C
+// compiler checks the types of the values we forward to the NULL-terminated
+// option lists. We only wrap what the steps use.
+//
+// Conventions: every symbol is prefixed `cvips_`; functions that produce an
+// image return 0 on success and -1 on failure with the libvips error buffer set
+// (the Swift side reads and clears it); the caller owns `*out` on success.
+#ifndef CVIPS_SHIMS_H
+#define CVIPS_SHIMS_H
+
+#include <vips/vips.h>
+#include <sys/types.h>
+
+// --- process start-up -------------------------------------------------------
+
+/// VIPS_INIT is a macro. Returns 0 on success.
+int cvips_init(const char *argv0);
+/// Routes GLib's "VIPS" log domain (warnings such as "unknown EXIF resolution
+/// unit") away from stderr; `verbose` non-zero prints them prefixed instead.
+void cvips_route_vips_log(int verbose);
+
+// --- loading ----------------------------------------------------------------
+
+/// vips_image_new_from_file with access and fail_on set (both NULL-terminated
+/// varargs). `sequential` non-zero streams top to bottom; `fail` non-zero makes
+/// truncated or corrupt data an error instead of a grey patch.
+VipsImage *cvips_load(const char *path, int sequential, int fail);
+/// vips_thumbnail: shrink-on-load resize straight from the file.
+/// `size` is a VipsSize; `no_rotate` disables EXIF auto-rotation.
+int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
+                    int size, int no_rotate, int fail);
+/// vips_thumbnail_image: the same resize on an image already loaded.
+int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
+                          int size, int no_rotate);
+
+// --- geometry ---------------------------------------------------------------
+
+int cvips_autorot(VipsImage *in, VipsImage **out);
+int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top,
+                       int width, int height);
+/// `interesting` is a VipsInteresting (attention, entropy, ...).
+int cvips_smartcrop(VipsImage *in, VipsImage **out, int width, int height,
+                    int interesting);
+/// `angle` is a VipsAngle.
+int cvips_rot(VipsImage *in, VipsImage **out, int angle);
+/// `direction` is a VipsDirection.
+int cvips_flip(VipsImage *in, VipsImage **out, int direction);
+/// Places `in` at (x, y) on a width x height canvas of `background` (n values).
+int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int width,
+                int height, const double *background, int n);
+int cvips_replicate(VipsImage *in, VipsImage **out, int across, int down);
+
+// --- pixels -----------------------------------------------------------------
+
+/// Renders Pango markup into an sRGB + alpha image (vips_text with rgba).
+int cvips_text_rgba(VipsImage **out, const char *markup, const char *font,
+                    const char *fontfile);
+/// `overlay` over `base` (VIPS_BLEND_MODE_OVER), both the same size.
+int cvips_composite_over(VipsImage *base, VipsImage *overlay, VipsImage **out);
+int cvips_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y);
+/// out = in * a + b per band, cast back to uchar.
+int cvips_linear_uchar(VipsImage *in, VipsImage **out, const double *a,
+                       const double *b, int n);
+int cvips_bandjoin_const(VipsImage *in, VipsImage **out, const double *c, int n);
+int cvips_extract_band(VipsImage *in, VipsImage **out, int band, int n);
+int cvips_flatten(VipsImage *in, VipsImage **out, const double *background,
+                  int n);
+int cvips_cast(VipsImage *in, VipsImage **out, int format);
+int cvips_colourspace(VipsImage *in, VipsImage **out, int interpretation);
+/// Transforms to sRGB with the embedded profile, or `input_profile` (a file or
+/// a built-in name such as "cmyk") when the image has none. NULL for the default.
+int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile);
+int cvips_copy(VipsImage *in, VipsImage **out);
+/// vips_image_new_from_image: a constant image the size of `like`.
+VipsImage *cvips_new_like(VipsImage *like, const double *c, int n);
+
+/// vips_getpoint: one pixel's values; free `*values` with g_free.
+int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y);
+
+// --- saving (each takes `strip`: drop all metadata) --------------------------
+
+int cvips_jpegsave(VipsImage *in, const char *path, int quality,
+                   int progressive, int subsample_mode, int strip);
+int cvips_pngsave(VipsImage *in, const char *path, int compression, int palette,
+                  int strip);
+int cvips_webpsave(VipsImage *in, const char *path, int quality, int lossless,
+                   int effort, int strip);
+int cvips_avifsave(VipsImage *in, const char *path, int quality, int effort,
+                   int strip);
+int cvips_tiffsave(VipsImage *in, const char *path, int compression,
+                   int strip);
+int cvips_gifsave(VipsImage *in, const char *path, int strip);
+
+// --- processes (macros and _GNU_SOURCE-only calls) --------------------------
+
+/// pipe2(O_CLOEXEC): pipes must not leak into other workers, or EOF never comes.
+int cvips_pipe_cloexec(int fds[2]);
+/// posix_spawn of a worker: `task_fd` becomes fd 3 and `result_fd` fd 4 in the
+/// child, stdin is /dev/null, stdout goes to stderr (so stray prints never reach
+/// the protocol). Empty signal mask, default dispositions, own process group
+/// (a terminal's Ctrl-C reaches only the parent, which decides). Returns the pid
+/// or -1 with errno set.
+pid_t cvips_spawn_worker(const char *path, char *const argv[],
+                         char *const envp[], int task_fd, int result_fd);
+/// Decodes a waitpid status (WIFEXITED & co. are macros).
+void cvips_decode_status(int status, int *exited, int *code, int *signal);
+/// Installs SIGINT/SIGTERM handlers that write the signal number as one byte
+/// to `fd` (a self-pipe the run loop polls), and ignores SIGPIPE.
+void cvips_install_signal_pipe(int fd);
+/// Restores default SIGINT/SIGTERM handling and an empty signal mask.
+void cvips_reset_signals(void);
+/// Returns freed heap to the system (glibc).
+void cvips_malloc_trim(void);
+
+#endif

@@ -1,0 +1,274 @@
+#define _GNU_SOURCE
+#include "CVipsShims.h"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cvips_init(const char *argv0) { return VIPS_INIT(argv0); }
+
+static void cvips_log_handler(const gchar *domain, GLogLevelFlags level,
+                              const gchar *message, gpointer verbose) {
+  if (GPOINTER_TO_INT(verbose) && (level & G_LOG_LEVEL_WARNING))
+    fprintf(stderr, "libvips: %s: %s\n", domain ? domain : "", message);
+}
+
+void cvips_route_vips_log(int verbose) {
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+                                G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                    cvips_log_handler, GINT_TO_POINTER(verbose));
+}
+
+static VipsFailOn fail_mode(int fail) {
+  return fail ? VIPS_FAIL_ON_TRUNCATED : VIPS_FAIL_ON_NONE;
+}
+
+VipsImage *cvips_load(const char *path, int sequential, int fail) {
+  return vips_image_new_from_file(
+      path, "access",
+      sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, "fail_on",
+      fail_mode(fail), NULL);
+}
+
+int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
+                    int size, int no_rotate, int fail) {
+  return vips_thumbnail(path, out, width, "height", height, "size",
+                        (VipsSize)size, "no_rotate", (gboolean)no_rotate,
+                        "fail_on", fail_mode(fail), NULL);
+}
+
+int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
+                          int size, int no_rotate) {
+  return vips_thumbnail_image(in, out, width, "height", height, "size",
+                              (VipsSize)size, "no_rotate", (gboolean)no_rotate,
+                              NULL);
+}
+
+int cvips_autorot(VipsImage *in, VipsImage **out) {
+  return vips_autorot(in, out, NULL);
+}
+
+int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top,
+                       int width, int height) {
+  return vips_extract_area(in, out, left, top, width, height, NULL);
+}
+
+int cvips_smartcrop(VipsImage *in, VipsImage **out, int width, int height,
+                    int interesting) {
+  return vips_smartcrop(in, out, width, height, "interesting",
+                        (VipsInteresting)interesting, NULL);
+}
+
+int cvips_rot(VipsImage *in, VipsImage **out, int angle) {
+  return vips_rot(in, out, (VipsAngle)angle, NULL);
+}
+
+int cvips_flip(VipsImage *in, VipsImage **out, int direction) {
+  return vips_flip(in, out, (VipsDirection)direction, NULL);
+}
+
+int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int width,
+                int height, const double *background, int n) {
+  VipsArrayDouble *bg = vips_array_double_new(background, n);
+  int result = vips_embed(in, out, x, y, width, height, "extend",
+                          VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+  vips_area_unref(VIPS_AREA(bg));
+  return result;
+}
+
+int cvips_replicate(VipsImage *in, VipsImage **out, int across, int down) {
+  return vips_replicate(in, out, across, down, NULL);
+}
+
+int cvips_text_rgba(VipsImage **out, const char *markup, const char *font,
+                    const char *fontfile) {
+  if (fontfile)
+    return vips_text(out, markup, "font", font, "fontfile", fontfile, "rgba",
+                     TRUE, "dpi", 72, NULL);
+  return vips_text(out, markup, "font", font, "rgba", TRUE, "dpi", 72, NULL);
+}
+
+int cvips_composite_over(VipsImage *base, VipsImage *overlay, VipsImage **out) {
+  return vips_composite2(base, overlay, out, VIPS_BLEND_MODE_OVER, NULL);
+}
+
+int cvips_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y) {
+  return vips_insert(main, sub, out, x, y, NULL);
+}
+
+int cvips_linear_uchar(VipsImage *in, VipsImage **out, const double *a,
+                       const double *b, int n) {
+  return vips_linear(in, out, a, b, n, "uchar", TRUE, NULL);
+}
+
+int cvips_bandjoin_const(VipsImage *in, VipsImage **out, const double *c, int n) {
+  return vips_bandjoin_const(in, out, (double *)c, n, NULL);
+}
+
+int cvips_extract_band(VipsImage *in, VipsImage **out, int band, int n) {
+  return vips_extract_band(in, out, band, "n", n, NULL);
+}
+
+int cvips_flatten(VipsImage *in, VipsImage **out, const double *background,
+                  int n) {
+  VipsArrayDouble *bg = vips_array_double_new(background, n);
+  int result = vips_flatten(in, out, "background", bg, NULL);
+  vips_area_unref(VIPS_AREA(bg));
+  return result;
+}
+
+int cvips_cast(VipsImage *in, VipsImage **out, int format) {
+  return vips_cast(in, out, (VipsBandFormat)format, NULL);
+}
+
+int cvips_colourspace(VipsImage *in, VipsImage **out, int interpretation) {
+  return vips_colourspace(in, out, (VipsInterpretation)interpretation, NULL);
+}
+
+int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile) {
+  if (input_profile)
+    return vips_icc_transform(in, out, "srgb", "embedded", TRUE,
+                              "input_profile", input_profile, NULL);
+  return vips_icc_transform(in, out, "srgb", "embedded", TRUE, NULL);
+}
+
+int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
+
+VipsImage *cvips_new_like(VipsImage *like, const double *c, int n) {
+  return vips_image_new_from_image(like, c, n);
+}
+
+int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y) {
+  return vips_getpoint(in, values, n, x, y, NULL);
+}
+
+int cvips_jpegsave(VipsImage *in, const char *path, int quality,
+                   int progressive, int subsample_mode, int strip) {
+  return vips_jpegsave(in, path, "Q", quality, "interlace", (gboolean)progressive,
+                       "subsample_mode", (VipsForeignSubsample)subsample_mode,
+                       "strip", (gboolean)strip, "optimize_coding", TRUE, NULL);
+}
+
+int cvips_pngsave(VipsImage *in, const char *path, int compression, int palette,
+                  int strip) {
+  return vips_pngsave(in, path, "compression", compression, "palette",
+                      (gboolean)palette, "strip", (gboolean)strip, NULL);
+}
+
+int cvips_webpsave(VipsImage *in, const char *path, int quality, int lossless,
+                   int effort, int strip) {
+  return vips_webpsave(in, path, "Q", quality, "lossless", (gboolean)lossless,
+                       "effort", effort, "strip", (gboolean)strip, NULL);
+}
+
+int cvips_avifsave(VipsImage *in, const char *path, int quality, int effort,
+                   int strip) {
+  return vips_heifsave(in, path, "Q", quality, "effort", effort, "compression",
+                       VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "strip",
+                       (gboolean)strip, NULL);
+}
+
+int cvips_tiffsave(VipsImage *in, const char *path, int compression,
+                   int strip) {
+  return vips_tiffsave(in, path, "compression",
+                       (VipsForeignTiffCompression)compression, "strip",
+                       (gboolean)strip, NULL);
+}
+
+int cvips_gifsave(VipsImage *in, const char *path, int strip) {
+  return vips_gifsave(in, path, "strip", (gboolean)strip, NULL);
+}
+
+int cvips_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+pid_t cvips_spawn_worker(const char *path, char *const argv[],
+                         char *const envp[], int task_fd, int result_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t empty, all;
+  pid_t pid = -1;
+  int rc;
+
+  // fds 3 and 4 are the child's channel: move ours out of the way first, so
+  // a dup2 onto itself can never leave close-on-exec set.
+  int task_copy = fcntl(task_fd, F_DUPFD_CLOEXEC, 10);
+  int result_copy = fcntl(result_fd, F_DUPFD_CLOEXEC, 10);
+  if (task_copy < 0 || result_copy < 0) {
+    int saved = errno;
+    if (task_copy >= 0) close(task_copy);
+    if (result_copy >= 0) close(result_copy);
+    errno = saved;
+    return -1;
+  }
+
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  posix_spawn_file_actions_adddup2(&actions, task_copy, 3);
+  posix_spawn_file_actions_adddup2(&actions, result_copy, 4);
+
+  posix_spawnattr_init(&attr);
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
+
+  rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(task_copy);
+  close(result_copy);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  return pid;
+}
+
+void cvips_decode_status(int status, int *exited, int *code, int *signal) {
+  *exited = WIFEXITED(status) ? 1 : 0;
+  *code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  *signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+static int cvips_signal_fd = -1;
+
+static void cvips_on_signal(int signo) {
+  unsigned char byte = (unsigned char)signo;
+  int saved = errno;
+  if (cvips_signal_fd >= 0) {
+    ssize_t ignored = write(cvips_signal_fd, &byte, 1);
+    (void)ignored;
+  }
+  errno = saved;
+}
+
+void cvips_install_signal_pipe(int fd) {
+  struct sigaction action;
+  cvips_signal_fd = fd;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = cvips_on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void cvips_reset_signals(void) {
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, NULL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+}
+
+void cvips_malloc_trim(void) { malloc_trim(0); }

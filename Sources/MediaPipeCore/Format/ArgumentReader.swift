@@ -1,0 +1,183 @@
+/// Reads one statement's arguments against the step's schema, collecting every
+/// problem as a diagnostic instead of stopping at the first.
+///
+/// A step declares its keys and how many positional arguments it takes up
+/// front; unknown keys, repeated keys and extra positionals are reported at
+/// once, with a suggestion for near misses. The typed getters then report bad
+/// values in the form "expected X for `key`, found "Y"".
+public struct ArgumentReader {
+  public let statement: Statement
+  public private(set) var diagnostics = DiagnosticBag()
+  private var keyed: [String: Argument] = [:]
+  public private(set) var positionals: [Argument] = []
+
+  var step: String { statement.name.value }
+
+  /// - Parameters:
+  ///   - keys: the keys this step accepts.
+  ///   - positionals: how many positional arguments it accepts.
+  ///   - positionalHint: what a positional argument should look like, for messages.
+  public init(_ statement: Statement, keys: [String], positionals range: ClosedRange<Int>, positionalHint: String = "") {
+    self.statement = statement
+    for argument in statement.arguments {
+      if let key = argument.key {
+        if !keys.contains(key.value) {
+          let message: String
+          if keys.isEmpty {
+            message = "'\(step)' takes no options, found '\(key.value)'"
+          } else {
+            message = "unknown option '\(key.value)' for '\(step)'"
+              + Suggestions.suffix(for: key.value, in: keys)
+          }
+          let notes = keys.isEmpty ? [] : ["'\(step)' takes: \(keys.joined(separator: ", "))"]
+          diagnostics.error(message, at: key.location, notes: notes)
+        } else if let first = keyed[key.value] {
+          diagnostics.error(
+            "'\(key.value)' is given twice (first at column \(first.location.column))", at: key.location)
+        } else {
+          keyed[key.value] = argument
+        }
+      } else {
+        positionals.append(argument)
+      }
+    }
+    if positionals.count > range.upperBound {
+      let extra = positionals[range.upperBound]
+      let what = range.upperBound == 0 ? "no positional arguments" : "at most \(range.upperBound)"
+      var message = "'\(step)' takes \(what), found '\(extra.value.value)'"
+      if !extra.quoted, let near = Suggestions.nearest(to: extra.value.value, in: keys) {
+        message += "; did you mean '\(near)=...'?"
+      }
+      diagnostics.error(message, at: extra.location)
+    }
+    if positionals.count < range.lowerBound {
+      let hint = positionalHint.isEmpty ? "" : " (\(positionalHint))"
+      diagnostics.error(
+        "'\(step)' needs \(range.lowerBound == 1 ? "an argument" : "\(range.lowerBound) arguments")\(hint)",
+        at: statement.location)
+    }
+  }
+
+  /// The raw argument for `key`, if given.
+  public func argument(_ key: String) -> Argument? { keyed[key] }
+
+  /// Whether `key` was given.
+  public func has(_ key: String) -> Bool { keyed[key] != nil }
+
+  /// Reports a problem with an argument.
+  public mutating func error(_ message: String, at location: SourceLocation, notes: [String] = []) {
+    diagnostics.error(message, at: location, notes: notes)
+  }
+
+  mutating func invalid(_ expected: String, _ argument: Argument, key: String? = nil, notes: [String] = []) {
+    let name = key.map { " for `\($0)`" } ?? ""
+    diagnostics.error(
+      "expected \(expected)\(name), found \"\(argument.value.value)\"", at: argument.value.location, notes: notes)
+  }
+
+  // MARK: - Typed values
+
+  /// An integer in `range`.
+  public mutating func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
+    guard let argument = keyed[key] else { return nil }
+    guard let n = Int(argument.value.value), range.contains(n) else {
+      invalid("a whole number from \(range.lowerBound) to \(range.upperBound)", argument, key: key)
+      return nil
+    }
+    return n
+  }
+
+  /// A decimal number in `range`.
+  public mutating func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
+    guard let argument = keyed[key] else { return nil }
+    guard let n = Double(argument.value.value), n.isFinite, range.contains(n) else {
+      invalid("a number from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound))", argument, key: key)
+      return nil
+    }
+    return n
+  }
+
+  /// `yes`/`no` (also `true`/`false`, `on`/`off`).
+  public mutating func bool(_ key: String) -> Bool? {
+    guard let argument = keyed[key] else { return nil }
+    switch argument.value.value.lowercased() {
+    case "yes", "true", "on": return true
+    case "no", "false", "off": return false
+    default:
+      invalid("yes or no", argument, key: key)
+      return nil
+    }
+  }
+
+  /// One of `choices`.
+  public mutating func choice<T>(_ key: String, _ choices: KeyValuePairs<String, T>) -> T? {
+    guard let argument = keyed[key] else { return nil }
+    return choice(argument, key: key, choices)
+  }
+
+  /// One of `choices`, for a given argument.
+  public mutating func choice<T>(_ argument: Argument, key: String?, _ choices: KeyValuePairs<String, T>) -> T? {
+    let text = argument.value.value.lowercased()
+    if let match = choices.first(where: { $0.key == text }) { return match.value }
+    let names = choices.map(\.key)
+    invalid(
+      "one of \(names.joined(separator: ", "))", argument, key: key,
+      notes: Suggestions.notes(for: text, in: names))
+    return nil
+  }
+
+  /// A length: `N`, `Npx` or `N%`.
+  public mutating func length(_ key: String, percentRange: ClosedRange<Double> = 0...100, allowZero: Bool = false) -> Length? {
+    guard let argument = keyed[key] else { return nil }
+    let text = argument.value.value
+    let expected = "pixels (like 24) or a percentage (like 2%)"
+    if text.hasSuffix("%") {
+      guard let p = Double(text.dropLast()), p.isFinite, percentRange.contains(p), allowZero || p > 0 else {
+        invalid(expected + " from \(formatNumber(percentRange.lowerBound))% to \(formatNumber(percentRange.upperBound))%", argument, key: key)
+        return nil
+      }
+      return .percent(p)
+    }
+    let digits = text.hasSuffix("px") ? String(text.dropLast(2)) : text
+    guard let n = Int(digits), n >= (allowZero ? 0 : 1), n <= 100_000 else {
+      invalid(expected, argument, key: key)
+      return nil
+    }
+    return .pixels(n)
+  }
+
+  /// A colour.
+  public mutating func color(_ key: String) -> Color? {
+    guard let argument = keyed[key] else { return nil }
+    guard let color = Color.parse(argument.value.value) else {
+      invalid(
+        "a colour (a name like white, or #rrggbb)", argument, key: key,
+        notes: Suggestions.notes(for: argument.value.value, in: Array(Color.named.keys).sorted()))
+      return nil
+    }
+    return color
+  }
+
+  /// A gravity; `smart` says whether attention/entropy are allowed.
+  public mutating func gravity(_ key: String, smart: Bool) -> Gravity? {
+    guard let argument = keyed[key] else { return nil }
+    let words = smart ? Gravity.words : Array(Anchor.spellings.keys).sorted()
+    guard let gravity = Gravity.parse(argument.value.value), smart || !gravity.isSmart else {
+      invalid(
+        smart ? "a position (centre, top, bottom-right, ...) or attention/entropy" : "a position (centre, top, bottom-right, ...)",
+        argument, key: key, notes: Suggestions.notes(for: argument.value.value, in: words))
+      return nil
+    }
+    return gravity
+  }
+
+  /// A string (any text).
+  public func string(_ key: String) -> String? { keyed[key]?.value.value }
+}
+
+extension Gravity {
+  var isSmart: Bool {
+    if case .anchor = self { return false }
+    return true
+  }
+}

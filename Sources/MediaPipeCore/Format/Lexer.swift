@@ -1,0 +1,115 @@
+/// Splits a pipeline file into statements, one per non-blank line.
+///
+/// A line is a step name followed by arguments separated by blanks. An argument
+/// is `value` or `key=value`; a value may be written in double quotes, with `\"`
+/// and `\\` as the only escapes. `#` starts a comment where a token could start
+/// (so `color=#ff8800` is a colour, not a comment).
+public struct Lexer {
+  public let file: String
+
+  public init(file: String) {
+    self.file = file
+  }
+
+  public func statements(in source: String, diagnostics: inout DiagnosticBag) -> [Statement] {
+    var result: [Statement] = []
+    var lineNumber = 0
+    for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      var line = Array(rawLine)
+      if line.last == "\r" { line.removeLast() }
+      if lineNumber == 1, line.first == "\u{FEFF}" { line.removeFirst() }
+      if let statement = lex(line: line, number: lineNumber, diagnostics: &diagnostics) {
+        result.append(statement)
+      }
+    }
+    return result
+  }
+
+  private func loc(_ line: Int, _ index: Int) -> SourceLocation {
+    SourceLocation(file: file, line: line, column: index + 1)
+  }
+
+  private func lex(line: [Character], number: Int, diagnostics: inout DiagnosticBag) -> Statement? {
+    var i = 0
+    var tokens: [(raw: Argument, isBareWord: Bool)] = []
+    var indent = 0
+    while i < line.count, line[i] == " " || line[i] == "\t" {
+      i += 1
+      indent += 1
+    }
+    while i < line.count {
+      let c = line[i]
+      if c == " " || c == "\t" {
+        i += 1
+        continue
+      }
+      if c == "#" { break }
+      let start = i
+      // Read `key=` if the token starts with a bare word followed by '='.
+      var key: Located<String>?
+      var j = i
+      while j < line.count, line[j] != "=", line[j] != " ", line[j] != "\t", line[j] != "\"" { j += 1 }
+      if j < line.count, line[j] == "=", j > i {
+        key = Located(String(line[i..<j]), at: loc(number, i))
+        i = j + 1
+      }
+      let valueStart = i
+      if i < line.count, line[i] == "\"" {
+        var value = ""
+        var closed = false
+        i += 1
+        while i < line.count {
+          let ch = line[i]
+          if ch == "\\", i + 1 < line.count, line[i + 1] == "\"" || line[i + 1] == "\\" {
+            value.append(line[i + 1])
+            i += 2
+            continue
+          }
+          if ch == "\\" {
+            let next = i + 1 < line.count ? String(line[i + 1]) : "end of line"
+            diagnostics.error(
+              "unknown escape '\\\(next)' in a string; only \\\" and \\\\ are escapes", at: loc(number, i))
+            i += 1
+            continue
+          }
+          if ch == "\"" {
+            closed = true
+            i += 1
+            break
+          }
+          value.append(ch)
+          i += 1
+        }
+        if !closed {
+          diagnostics.error("unterminated string; add a closing '\"'", at: loc(number, valueStart))
+        } else if i < line.count, line[i] != " ", line[i] != "\t" {
+          diagnostics.error("expected a blank after the closing '\"'", at: loc(number, i))
+          while i < line.count, line[i] != " ", line[i] != "\t" { i += 1 }
+        }
+        tokens.append((Argument(key: key, value: Located(value, at: loc(number, valueStart)), quoted: true), false))
+      } else {
+        while i < line.count, line[i] != " ", line[i] != "\t" {
+          if line[i] == "\"" {
+            diagnostics.error("unexpected '\"' inside a value; quote the whole value", at: loc(number, i))
+          }
+          i += 1
+        }
+        let text = String(line[valueStart..<i])
+        if key != nil, text.isEmpty {
+          diagnostics.error("expected a value after '\(key!.value)='", at: loc(number, valueStart))
+        }
+        if key == nil, text.hasPrefix("=") {
+          diagnostics.error("expected a key before '='", at: loc(number, start))
+        }
+        tokens.append((Argument(key: key, value: Located(text, at: loc(number, valueStart)), quoted: false), key == nil))
+      }
+    }
+    guard let first = tokens.first else { return nil }
+    guard first.isBareWord else {
+      diagnostics.error("expected a step name at the start of the line", at: first.raw.location)
+      return nil
+    }
+    return Statement(name: first.raw.value, arguments: tokens.dropFirst().map(\.raw), indent: indent)
+  }
+}

@@ -1,0 +1,162 @@
+/// `output "thumbs/{stem}.webp"`: where each output goes.
+///
+/// The template is resolved in the input's own folder, or in its mirror below
+/// `-o DIR`. Tokens: `{name}` (the input's file name), `{stem}` (without its
+/// extension), `{ext}` (the output format's extension), `{dir}` (the input's
+/// folder relative to its input root, empty at the root), `{variant}`,
+/// `{width}` and `{height}` (of the output). It may not be absolute or use `..`.
+public struct OutputTemplate: Sendable, Hashable {
+  public enum Token: String, Sendable, Hashable, CaseIterable {
+    case name, stem, ext, dir, variant, width, height
+  }
+
+  public enum Segment: Sendable, Hashable {
+    case literal(String)
+    case token(Token)
+  }
+
+  public let text: String
+  public let segments: [Segment]
+
+  /// Without variants: `processed_{stem}.{ext}` next to the input.
+  public static let single = OutputTemplate(trusted: "processed_{stem}.{ext}")
+  /// With variants: `processed_{stem}_{variant}.{ext}`, so variants never collide.
+  public static let perVariant = OutputTemplate(trusted: "processed_{stem}_{variant}.{ext}")
+
+  private init(trusted text: String) {
+    var diagnostics = DiagnosticBag()
+    let location = SourceLocation(file: "", line: 0, column: 0)
+    self = OutputTemplate.parse(text, at: location, diagnostics: &diagnostics)!
+  }
+
+  private init(text: String, segments: [Segment]) {
+    self.text = text
+    self.segments = segments
+  }
+
+  /// Whether the template uses `token`.
+  public func uses(_ token: Token) -> Bool { segments.contains(.token(token)) }
+
+  /// Parses a template, reporting unknown tokens, stray braces and escapes.
+  public static func parse(_ text: String, at location: SourceLocation, diagnostics: inout DiagnosticBag) -> OutputTemplate? {
+    var segments: [Segment] = []
+    var literal = ""
+    let chars = Array(text)
+    var i = 0
+    var ok = true
+    func at(_ index: Int) -> SourceLocation {
+      var l = location
+      l.column += index + 1  // +1 for the opening quote
+      return l
+    }
+    while i < chars.count {
+      let c = chars[i]
+      if c == "{" {
+        guard let close = chars[i...].firstIndex(of: "}") else {
+          diagnostics.error("unclosed '{' in the output template", at: at(i))
+          ok = false
+          break
+        }
+        let name = String(chars[(i + 1)..<close])
+        if let token = Token(rawValue: name) {
+          if !literal.isEmpty { segments.append(.literal(literal)) }
+          literal = ""
+          segments.append(.token(token))
+        } else {
+          let names = Token.allCases.map(\.rawValue)
+          diagnostics.error(
+            "unknown token '{\(name)}' in the output template" + Suggestions.suffix(for: name, in: names), at: at(i),
+            notes: ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")])
+          ok = false
+        }
+        i = close + 1
+        continue
+      }
+      if c == "}" {
+        diagnostics.error("unmatched '}' in the output template", at: at(i))
+        ok = false
+      }
+      literal.append(c)
+      i += 1
+    }
+    if !literal.isEmpty { segments.append(.literal(literal)) }
+    if text.isEmpty {
+      diagnostics.error("the output template is empty", at: location)
+      ok = false
+    } else if text.hasPrefix("/") {
+      diagnostics.error(
+        "the output template must be relative (it is resolved in the input's folder, or below -o DIR)", at: at(0))
+      ok = false
+    } else if text.split(separator: "/").contains("..") {
+      diagnostics.error("the output template may not leave its output folder with '..'", at: at(0))
+      ok = false
+    } else if text.hasSuffix("/") {
+      diagnostics.error("the output template names a folder; end it with a file name like {stem}.{ext}", at: at(text.count - 1))
+      ok = false
+    }
+    return ok ? OutputTemplate(text: text, segments: segments) : nil
+  }
+
+  /// The values tokens take for one output.
+  public struct Values: Sendable {
+    public var name: String
+    public var stem: String
+    public var ext: String
+    public var dir: String
+    public var variant: String
+    public var width: Int?
+    public var height: Int?
+
+    public init(name: String, stem: String, ext: String, dir: String, variant: String, width: Int? = nil, height: Int? = nil) {
+      self.name = name
+      self.stem = stem
+      self.ext = ext
+      self.dir = dir
+      self.variant = variant
+      self.width = width
+      self.height = height
+    }
+  }
+
+  /// The relative path for these values, with empty and `.` components removed.
+  /// Returns nil if a value made it leave its folder (a file named `...jpg`).
+  /// Unknown width/height render as `{width}`/`{height}`.
+  public func render(_ values: Values) -> String? {
+    var out = ""
+    for segment in segments {
+      switch segment {
+      case .literal(let s): out += s
+      case .token(.name): out += values.name
+      case .token(.stem): out += values.stem
+      case .token(.ext): out += values.ext
+      case .token(.dir): out += values.dir
+      case .token(.variant): out += values.variant
+      case .token(.width): out += values.width.map(String.init) ?? "{width}"
+      case .token(.height): out += values.height.map(String.init) ?? "{height}"
+      }
+    }
+    let parts = out.split(separator: "/").filter { $0 != "." }
+    if parts.isEmpty || parts.contains("..") { return nil }
+    return parts.joined(separator: "/")
+  }
+
+  /// The literal extension at the end of the template (after the last '.'), if
+  /// the template ends in literal text.
+  public var literalExtension: String? {
+    guard case .literal(let tail)? = segments.last, let dot = tail.lastIndex(of: "."), !tail[dot...].contains("/") else {
+      return nil
+    }
+    let ext = String(tail[tail.index(after: dot)...])
+    return ext.isEmpty ? nil : ext.lowercased()
+  }
+
+  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+    var reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "a file name template like \"thumbs/{stem}.webp\"")
+    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics.all) }
+    var bag = reader.diagnostics
+    var location = argument.value.location
+    if !argument.quoted { location.column -= 1 }
+    let template = parse(argument.value.value, at: location, diagnostics: &bag)
+    return (bag.hasErrors ? nil : template.map(Step.output), bag.all)
+  }
+}

@@ -1,0 +1,125 @@
+/// `resize 300x300 fit=cover gravity=attention`: scale the image to a box.
+///
+/// Forms: `WxH`, `Wx`, `xH`, `N%`, or `width=`/`height=` (pixels or % of the
+/// image). Never enlarges unless `enlarge=yes`.
+public struct Resize: Sendable, Hashable {
+  /// How the image meets the box.
+  public enum Fit: String, Sendable, Hashable, CaseIterable {
+    /// Fit inside the box, keeping the aspect ratio (the default).
+    case inside
+    /// Fill the box, keeping the aspect ratio, cropping what overflows.
+    case cover
+    /// Fit inside the box, then pad to exactly the box with `background`.
+    case contain
+    /// Stretch to exactly the box, ignoring the aspect ratio.
+    case fill
+    /// Cover the box, keeping the aspect ratio, without cropping.
+    case outside
+  }
+
+  public var width: Length?
+  public var height: Length?
+  /// `N%`: scale both sides by N percent.
+  public var scale: Double?
+  public var fit: Fit = .inside
+  public var gravity: Gravity = .anchor(.centre)
+  public var enlarge = false
+  public var background: Color = .black
+
+  public init(width: Length? = nil, height: Length? = nil, scale: Double? = nil) {
+    self.width = width
+    self.height = height
+    self.scale = scale
+  }
+
+  static let keys = ["width", "height", "fit", "gravity", "enlarge", "background"]
+
+  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+    var reader = ArgumentReader(statement, keys: keys, positionals: 0...1, positionalHint: "like 300x300, 300x, x200 or 50%")
+    var resize = Resize()
+    if let box = reader.positionals.first {
+      if reader.has("width") || reader.has("height") {
+        reader.error("give the size either as '\(box.value.value)' or with width=/height=, not both", at: box.location)
+      }
+      parseBox(box, into: &resize, reader: &reader)
+    } else {
+      resize.width = reader.length("width", percentRange: 0...1000)
+      resize.height = reader.length("height", percentRange: 0...1000)
+      if !reader.has("width") && !reader.has("height") {
+        reader.error("'resize' needs a size, like 'resize 300x300', 'resize 50%' or 'resize width=800'", at: statement.location)
+      }
+    }
+    resize.fit = reader.choice("fit", ["inside": .inside, "cover": .cover, "contain": .contain, "fill": .fill, "outside": .outside]) ?? .inside
+    if let gravity = reader.gravity("gravity", smart: true) {
+      resize.gravity = gravity
+      if resize.fit != .cover && resize.fit != .contain, let arg = reader.argument("gravity") {
+        reader.error("`gravity` applies only with fit=cover or fit=contain", at: arg.location)
+      }
+      if gravity.isSmart, resize.fit != .cover, let arg = reader.argument("gravity") {
+        reader.error("`gravity=\(gravity.name)` (smart crop) needs fit=cover", at: arg.value.location)
+      }
+    }
+    resize.enlarge = reader.bool("enlarge") ?? false
+    if let background = reader.color("background") {
+      resize.background = background
+      if resize.fit != .contain, let arg = reader.argument("background") {
+        reader.error("`background` applies only with fit=contain", at: arg.location)
+      }
+    }
+    if let scale = resize.scale, scale > 100, !resize.enlarge, let box = reader.positionals.first {
+      reader.error("'resize \(box.value.value)' would enlarge the image; add enlarge=yes", at: box.value.location)
+    }
+    let needsBoth: [Fit] = [.cover, .contain, .fill]
+    if needsBoth.contains(resize.fit), resize.scale == nil, resize.width == nil || resize.height == nil {
+      reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)
+    }
+    return (reader.diagnostics.hasErrors ? nil : .resize(resize), reader.diagnostics.all)
+  }
+
+  private static func parseBox(_ argument: Argument, into resize: inout Resize, reader: inout ArgumentReader) {
+    let text = argument.value.value
+    let expected = "a size like 300x300, 300x, x200 or 50%"
+    if text.hasSuffix("%") {
+      guard let p = Double(text.dropLast()), p > 0, p <= 1000 else {
+        reader.invalid(expected, argument)
+        return
+      }
+      resize.scale = p
+      return
+    }
+    let parts = text.lowercased().split(separator: "x", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2 else {
+      reader.invalid(expected, argument)
+      return
+    }
+    func side(_ s: Substring) -> Int?? {
+      if s.isEmpty { return .some(nil) }
+      guard let n = Int(s), n >= 1, n <= 100_000 else { return nil }
+      return .some(n)
+    }
+    guard let w = side(parts[0]), let h = side(parts[1]), w != nil || h != nil else {
+      reader.invalid(expected, argument)
+      return
+    }
+    resize.width = w.map(Length.pixels)
+    resize.height = h.map(Length.pixels)
+  }
+
+  public var summary: String {
+    var box: String
+    if let scale {
+      box = "\(formatNumber(scale))%"
+    } else {
+      box = [width.map { "width \($0.description)" }, height.map { "height \($0.description)" }]
+        .compactMap { $0 }.joined(separator: ", ")
+    }
+    switch fit {
+    case .inside: box = "fit inside \(box)"
+    case .cover: box = "cover \(box), cropping from \(gravity.name)"
+    case .contain: box = "fit inside \(box), padded with \(background.description) (\(gravity.name))"
+    case .fill: box = "stretch to \(box)"
+    case .outside: box = "cover \(box) without cropping"
+    }
+    return "resize: " + box + (enlarge ? ", may enlarge" : ", never enlarging")
+  }
+}

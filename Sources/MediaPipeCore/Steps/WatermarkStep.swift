@@ -1,0 +1,94 @@
+import Foundation
+
+/// `watermark text="© 2026" size=2% ...` or `watermark image=logo.png width=20% ...`:
+/// stamp text or a logo onto the image.
+public struct Watermark: Sendable, Hashable {
+  /// What is stamped.
+  public enum Mark: Sendable, Hashable {
+    /// Text in `font` at `size` (pixels, or % of the image height), in `color`.
+    case text(String, font: String, size: Length, color: Color)
+    /// A logo file (absolute path) scaled to `width` (pixels, or % of the image width).
+    case image(path: String, width: Length)
+  }
+
+  /// Where the stamp goes.
+  public enum Placement: Sendable, Hashable {
+    case anchor(Anchor)
+    /// Repeated over the whole image, `margin` apart.
+    case tile
+  }
+
+  public var mark: Mark
+  /// 0 (invisible) to 1 (opaque); multiplies the colour's or logo's own alpha.
+  public var opacity: Double
+  public var placement: Placement
+  /// Distance from the edges: pixels, or % of the image's shorter side.
+  public var margin: Length
+
+  public static let defaultFont = "DejaVu Sans"
+
+  static let textKeys = ["text", "font", "size", "color", "opacity", "position", "margin"]
+  static let imageKeys = ["image", "width", "opacity", "position", "margin"]
+
+  static func parse(_ statement: Statement, baseDirectory: String) -> (Step?, [Diagnostic]) {
+    let isImage = statement.arguments.contains { $0.key?.value == "image" }
+    let isText = statement.arguments.contains { $0.key?.value == "text" }
+    var allKeys = textKeys
+    if isImage { allKeys = imageKeys } else if !isText { allKeys = Array(Set(textKeys + imageKeys)).sorted() }
+    var reader = ArgumentReader(statement, keys: allKeys, positionals: 0...0)
+    if isImage && isText, let arg = reader.argument("image") {
+      reader.error("give either text= or image=, not both; use two watermark lines for both", at: arg.location)
+    }
+    if !isImage && !isText {
+      reader.error("'watermark' needs text=\"...\" or image=FILE", at: statement.location)
+    }
+    let opacity = reader.double("opacity", in: 0...1) ?? 1
+    var placement = Placement.anchor(.southEast)
+    if let argument = reader.argument("position") {
+      if argument.value.value.lowercased() == "tile" {
+        placement = .tile
+      } else if let gravity = reader.gravity("position", smart: false), case .anchor(let a) = gravity {
+        placement = .anchor(a)
+      }
+    }
+    let margin = reader.length("margin", percentRange: 0...50, allowZero: true) ?? .percent(2)
+    var mark: Mark?
+    if isImage, let argument = reader.argument("image") {
+      let name = argument.value.value
+      let path = name.hasPrefix("/") ? name : URL(fileURLWithPath: baseDirectory).appendingPathComponent(name).standardized.path
+      if name.isEmpty {
+        reader.error("expected a file name for `image`", at: argument.value.location)
+      } else if !FileManager.default.isReadableFile(atPath: path) {
+        reader.error(
+          "cannot read the watermark image '\(name)' (looked for \(path))", at: argument.value.location,
+          notes: ["a relative path is taken from the pipeline file's folder"])
+      }
+      mark = .image(path: path, width: reader.length("width", percentRange: 0...100) ?? .percent(20))
+    } else if isText, let argument = reader.argument("text") {
+      let text = argument.value.value
+      if text.isEmpty { reader.error("the watermark text is empty", at: argument.value.location) }
+      mark = .text(
+        text, font: reader.string("font") ?? defaultFont,
+        size: reader.length("size", percentRange: 0...100) ?? .percent(3),
+        color: reader.color("color") ?? .white)
+    }
+    guard let mark, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics.all) }
+    return (.watermark(Watermark(mark: mark, opacity: opacity, placement: placement, margin: margin)), reader.diagnostics.all)
+  }
+
+  public var summary: String {
+    let what: String
+    switch mark {
+    case .text(let text, let font, let size, let color):
+      what = "text \"\(text)\" in \(font) \(size.description) (of height), \(color.description)"
+    case .image(let path, let width):
+      what = "image \((path as NSString).lastPathComponent) at \(width.description) of the width"
+    }
+    let where_: String
+    switch placement {
+    case .tile: where_ = "tiled"
+    case .anchor(let a): where_ = "\(a.name), margin \(margin.description)"
+    }
+    return "watermark: \(what), \(where_), opacity \(formatNumber(opacity))"
+  }
+}

@@ -1,0 +1,35 @@
+import CVips
+import MediaPipeCore
+
+extension Resize {
+  /// Applies the resize to an image already loaded.
+  func apply(to image: Image) throws -> Image {
+    let geometry = ResizeGeometry(self, width: image.width, height: image.height)
+    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight)
+    return try finish(scaled, geometry: geometry)
+  }
+
+  /// The part of a resize after scaling: the crop of `cover`, the padding of `contain`.
+  func finish(_ scaled: Image, geometry: ResizeGeometry) throws -> Image {
+    var image = scaled
+    if let cw = geometry.cropWidth, let ch = geometry.cropHeight, cw < image.width || ch < image.height {
+      switch gravity {
+      case .attention, .entropy:
+        image = try image.smartCrop(width: cw, height: ch, attention: gravity == .attention)
+      case .anchor(let anchor):
+        let (x, y) = anchor.offset(size: (cw, ch), frame: (image.width, image.height))
+        image = try image.extractArea(x: x, y: y, width: cw, height: ch)
+      }
+    }
+    if let w = geometry.canvasWidth, let h = geometry.canvasHeight, w > image.width || h > image.height {
+      if background.alpha < 1, !image.hasAlpha {
+        image = try image.appendingBands([image.bandFormat == VIPS_FORMAT_USHORT ? 65535 : 255])
+      }
+      let anchor: Anchor
+      if case .anchor(let a) = gravity { anchor = a } else { anchor = .centre }
+      let (x, y) = anchor.offset(size: (image.width, image.height), frame: (w, h))
+      image = try image.embedded(x: x, y: y, width: w, height: h, background: image.values(for: background))
+    }
+    return image
+  }
+}

@@ -1,0 +1,112 @@
+import CVips
+import MediaPipeCore
+
+/// Renders watermark stamps and keeps them for the next image: a batch of
+/// same-sized photos renders its text or scales its logo once per worker.
+final class WatermarkStamps {
+  private struct Key: Hashable {
+    var mark: Watermark.Mark
+    var opacity: Double
+    /// The stamp's size in pixels (text size or logo width).
+    var pixels: Int
+  }
+
+  private var cache: [Key: Image] = [:]
+  private static let capacity = 16
+
+  /// An 8-bit sRGB + alpha stamp with the opacity applied, for an image of this size.
+  func stamp(for watermark: Watermark, imageWidth: Int, imageHeight: Int) throws -> Image {
+    let pixels: Int
+    switch watermark.mark {
+    case .text(_, _, let size, _): pixels = size.pixels(of: imageHeight)
+    case .image(_, let width): pixels = min(width.pixels(of: imageWidth), imageWidth)
+    }
+    let key = Key(mark: watermark.mark, opacity: watermark.opacity, pixels: pixels)
+    if let hit = cache[key] { return hit }
+    let stamp = try render(watermark, pixels: pixels)
+    if cache.count >= WatermarkStamps.capacity { cache.removeAll() }
+    cache[key] = stamp
+    return stamp
+  }
+
+  private func render(_ watermark: Watermark, pixels: Int) throws -> Image {
+    var stamp: Image
+    var opacity = watermark.opacity
+    switch watermark.mark {
+    case .text(let text, let font, _, let color):
+      let markup = "<span foreground=\"\(color.hex)\">\(Self.escapeMarkup(text))</span>"
+      stamp = try Image.text(markup: markup, font: "\(font) \(pixels)")
+      opacity *= color.alpha
+    case .image(let path, _):
+      let logo = try Image.open(path, sequential: false, failOnError: true).srgb8()
+      let height = max(1, Int((Double(logo.height) * Double(pixels) / Double(logo.width)).rounded()))
+      stamp = try logo.resized(width: pixels, height: height)
+      if !stamp.hasAlpha { stamp = try stamp.appendingBands([255]) }
+    }
+    if opacity < 1 {
+      stamp = try stamp.linear([1, 1, 1, opacity], [0, 0, 0, 0])
+    }
+    return try stamp.materialized()
+  }
+
+  /// Pango parses markup: `Tom & Jerry <3` must reach it escaped.
+  static func escapeMarkup(_ text: String) -> String {
+    var out = ""
+    for c in text {
+      switch c {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      default: out.append(c)
+      }
+    }
+    return out
+  }
+}
+
+extension Watermark {
+  /// Stamps the watermark, compositing only the stamp's region (cheaper than
+  /// compositing the whole frame) unless it is tiled.
+  func apply(to image: Image, stamps: WatermarkStamps) throws -> Image {
+    let base = try image.srgb8()
+    var stamp = try stamps.stamp(for: self, imageWidth: base.width, imageHeight: base.height)
+    if stamp.width > base.width || stamp.height > base.height {
+      let scale = min(Double(base.width) / Double(stamp.width), Double(base.height) / Double(stamp.height))
+      stamp = try stamp.resized(
+        width: max(1, Int(Double(stamp.width) * scale)), height: max(1, Int(Double(stamp.height) * scale)))
+    }
+    let margin = self.margin.offset(of: min(base.width, base.height))
+    var result: Image
+    switch placement {
+    case .anchor(let anchor):
+      var (x, y) = anchor.offset(size: (stamp.width, stamp.height), frame: (base.width, base.height), margin: (margin, margin))
+      x = max(0, min(x, base.width - stamp.width))
+      y = max(0, min(y, base.height - stamp.height))
+      let region = try base.extractArea(x: x, y: y, width: stamp.width, height: stamp.height)
+      var stamped = try region.composited(under: stamp)
+      stamped = try stamped.matching(bands: base.bands)
+      result = try base.inserting(stamped, x: x, y: y)
+    case .tile:
+      let cell = try stamp.embedded(
+        x: margin / 2, y: margin / 2, width: stamp.width + margin, height: stamp.height + margin, background: [0, 0, 0, 0])
+      let across = (base.width + cell.width - 1) / cell.width
+      let down = (base.height + cell.height - 1) / cell.height
+      let tiles = try cell.replicated(across: across, down: down)
+        .extractArea(x: 0, y: 0, width: base.width, height: base.height)
+      result = try base.composited(under: tiles).matching(bands: base.bands)
+    }
+    return result
+  }
+}
+
+extension Image {
+  /// 8-bit with `bands` bands: drops the alpha compositing added to an opaque image.
+  func matching(bands: Int) throws -> Image {
+    var image = self
+    if image.bandFormat != VIPS_FORMAT_UCHAR { image = try image.cast(VIPS_FORMAT_UCHAR) }
+    if image.bands > bands { image = try image.extractBands(0, count: bands) }
+    return image
+  }
+}

@@ -1,0 +1,155 @@
+import CVips
+import CVipsShims
+
+/// The libvips operations the steps use, each a thin checked wrapper.
+extension Image {
+  // MARK: Loading
+
+  /// Opens a file lazily (only the header is read until pixels are needed).
+  /// - Parameters:
+  ///   - sequential: stream top to bottom (one pass, little memory).
+  ///   - failOnError: treat truncated or corrupt data as an error.
+  public static func open(_ path: String, sequential: Bool, failOnError: Bool = true) throws -> Image {
+    guard let image = cvips_load(path, sequential ? 1 : 0, failOnError ? 1 : 0) else {
+      throw VipsError(operation: "load", detail: VipsError.takeBuffer())
+    }
+    return Image(owning: image)
+  }
+
+  /// Loads and resizes to exactly `width` x `height` in one go, using the
+  /// format's shrink-on-load (JPEG DCT scaling, WebP scaling) where it can.
+  public static func thumbnail(
+    _ path: String, width: Int, height: Int, autorotate: Bool, failOnError: Bool = true
+  ) throws -> Image {
+    try call("thumbnail") {
+      cvips_thumbnail(
+        path, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), autorotate ? 0 : 1, failOnError ? 1 : 0)
+    }
+  }
+
+  /// Resizes an image already loaded to exactly `width` x `height`.
+  public func resized(width: Int, height: Int) throws -> Image {
+    if width == self.width && height == self.height { return self }
+    return try Image.call("thumbnail_image") {
+      cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)
+    }
+  }
+
+  /// The pixels computed into memory, so several variants can read them.
+  public func materialized() throws -> Image {
+    guard let copy = vips_image_copy_memory(pointer) else {
+      throw VipsError(operation: "copy_memory", detail: VipsError.takeBuffer())
+    }
+    return Image(owning: copy)
+  }
+
+  /// A new image sharing these pixels whose metadata may be changed freely.
+  func copy() throws -> Image {
+    try Image.call("copy") { cvips_copy(pointer, $0) }
+  }
+
+  // MARK: Geometry
+
+  public func autorotated() throws -> Image {
+    try Image.call("autorot") { cvips_autorot(pointer, $0) }
+  }
+
+  public func extractArea(x: Int, y: Int, width: Int, height: Int) throws -> Image {
+    if x == 0 && y == 0 && width == self.width && height == self.height { return self }
+    return try Image.call("extract_area") {
+      cvips_extract_area(pointer, $0, Int32(x), Int32(y), Int32(width), Int32(height))
+    }
+  }
+
+  /// libvips smart crop to `width` x `height`.
+  public func smartCrop(width: Int, height: Int, attention: Bool) throws -> Image {
+    let interesting = attention ? VIPS_INTERESTING_ATTENTION : VIPS_INTERESTING_ENTROPY
+    return try Image.call("smartcrop") {
+      cvips_smartcrop(pointer, $0, Int32(width), Int32(height), Int32(interesting.rawValue))
+    }
+  }
+
+  /// Turns the image clockwise by a multiple of 90 degrees.
+  public func rotated(degrees: Int) throws -> Image {
+    let angle: VipsAngle
+    switch degrees {
+    case 90: angle = VIPS_ANGLE_D90
+    case 180: angle = VIPS_ANGLE_D180
+    case 270: angle = VIPS_ANGLE_D270
+    default: return self
+    }
+    return try Image.call("rot") { cvips_rot(pointer, $0, Int32(angle.rawValue)) }
+  }
+
+  /// `vertical` turns it upside down; otherwise mirrors it left to right.
+  public func flipped(vertical: Bool) throws -> Image {
+    let direction = vertical ? VIPS_DIRECTION_VERTICAL : VIPS_DIRECTION_HORIZONTAL
+    return try Image.call("flip") { cvips_flip(pointer, $0, Int32(direction.rawValue)) }
+  }
+
+  /// Places the image at (x, y) on a canvas filled with `background` values.
+  public func embedded(x: Int, y: Int, width: Int, height: Int, background: [Double]) throws -> Image {
+    try Image.call("embed") {
+      cvips_embed(pointer, $0, Int32(x), Int32(y), Int32(width), Int32(height), background, Int32(background.count))
+    }
+  }
+
+  func replicated(across: Int, down: Int) throws -> Image {
+    try Image.call("replicate") { cvips_replicate(pointer, $0, Int32(across), Int32(down)) }
+  }
+
+  // MARK: Pixels
+
+  /// Renders Pango markup as an sRGB + alpha image.
+  static func text(markup: String, font: String) throws -> Image {
+    try call("text") { cvips_text_rgba($0, markup, font, nil) }
+  }
+
+  /// `overlay` drawn over this image (same size).
+  func composited(under overlay: Image) throws -> Image {
+    try Image.call("composite2") { cvips_composite_over(pointer, overlay.pointer, $0) }
+  }
+
+  func inserting(_ sub: Image, x: Int, y: Int) throws -> Image {
+    try Image.call("insert") { cvips_insert(pointer, sub.pointer, $0, Int32(x), Int32(y)) }
+  }
+
+  /// Each band multiplied by `a` plus `b`, back in 8 bits.
+  func linear(_ a: [Double], _ b: [Double]) throws -> Image {
+    try Image.call("linear") { cvips_linear_uchar(pointer, $0, a, b, Int32(a.count)) }
+  }
+
+  func appendingBands(_ constants: [Double]) throws -> Image {
+    try Image.call("bandjoin_const") { cvips_bandjoin_const(pointer, $0, constants, Int32(constants.count)) }
+  }
+
+  func extractBands(_ first: Int, count: Int) throws -> Image {
+    try Image.call("extract_band") { cvips_extract_band(pointer, $0, Int32(first), Int32(count)) }
+  }
+
+  /// Alpha removed by blending onto `background`.
+  public func flattened(onto background: [Double]) throws -> Image {
+    try Image.call("flatten") { cvips_flatten(pointer, $0, background, Int32(background.count)) }
+  }
+
+  func cast(_ format: VipsBandFormat) throws -> Image {
+    try Image.call("cast") { cvips_cast(pointer, $0, Int32(format.rawValue)) }
+  }
+
+  func colourspace(_ interpretation: VipsInterpretation) throws -> Image {
+    try Image.call("colourspace") { cvips_colourspace(pointer, $0, Int32(interpretation.rawValue)) }
+  }
+
+  /// Converted to sRGB with the embedded profile, or `fallbackProfile` when it has none.
+  func iccToSRGB(fallbackProfile: String?) throws -> Image {
+    try Image.call("icc_transform") { cvips_icc_to_srgb(pointer, $0, fallbackProfile) }
+  }
+
+  /// A constant image the size of this one.
+  func constant(_ values: [Double]) throws -> Image {
+    guard let image = cvips_new_like(pointer, values, Int32(values.count)) else {
+      throw VipsError(operation: "new_from_image", detail: VipsError.takeBuffer())
+    }
+    return Image(owning: image)
+  }
+}

@@ -1,0 +1,72 @@
+import CVips
+import MediaPipeCore
+
+/// A libvips call that failed: which operation, libvips's own text, and what
+/// that means for the user.
+public struct VipsError: Error, Sendable, CustomStringConvertible {
+  /// The operation that failed, such as "thumbnail" or "jpegsave".
+  public var operation: String
+  /// libvips's error buffer, trimmed to its first lines.
+  public var detail: String
+  /// What the failure means for the user.
+  public var reason: FailureReason
+
+  public init(operation: String, detail: String, reason: FailureReason? = nil) {
+    self.operation = operation
+    self.detail = detail
+    self.reason = reason ?? VipsError.classify(operation: operation, detail: detail)
+  }
+
+  public var description: String { "\(reason.sentence) (\(operation): \(detail))" }
+
+  /// Reads and clears the process-global error buffer.
+  static func takeBuffer() -> String {
+    guard let raw = vips_error_buffer() else { return "" }
+    let text = String(cString: raw)
+    vips_error_clear()
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    var unique: [String] = []
+    for line in lines where !unique.contains(line) { unique.append(line) }
+    return unique.prefix(4).joined(separator: "; ")
+  }
+
+  /// Maps libvips's words to a reason the user can act on.
+  static func classify(operation: String, detail: String) -> FailureReason {
+    let text = detail.lowercased()
+    if text.contains("is not a known file format") || text.contains("not a known") || text.contains("unable to read header")
+      || text.contains("empty file") || text.contains("not a jpeg") || text.contains("not a png")
+    {
+      return .notAnImage
+    }
+    if text.contains("blocked") { return .blockedFormat }
+    if text.contains("premature end") || text.contains("truncated") || text.contains("corrupt") || text.contains("out of order")
+      || text.contains("read error") || text.contains("bad huffman") || text.contains("incomplete") || text.contains("libpng read error")
+      || text.contains("crc error") || text.contains("unexpected end")
+    {
+      return .truncated
+    }
+    if text.contains("out of memory") || text.contains("memory allocation") || text.contains("cannot allocate") {
+      return .outOfMemory
+    }
+    if operation.hasSuffix("save") || text.contains("unable to open") && text.contains("writing")
+      || text.contains("no space") || text.contains("permission denied")
+    {
+      return .cannotWriteOutput
+    }
+    if text.contains("unsupported") || text.contains("not supported") { return .unsupportedFormat }
+    return .processingFailed
+  }
+}
+
+extension String {
+  func trimmingCharacters(in set: Set<Character>) -> String {
+    var s = Substring(self)
+    while let f = s.first, set.contains(f) { s = s.dropFirst() }
+    while let l = s.last, set.contains(l) { s = s.dropLast() }
+    return String(s)
+  }
+}
+
+extension Set where Element == Character {
+  static let whitespaces: Set<Character> = [" ", "\t", "\n", "\r"]
+}

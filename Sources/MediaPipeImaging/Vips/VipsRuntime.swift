@@ -1,0 +1,46 @@
+import CVips
+import CVipsShims
+
+/// libvips for this process: started once, one thread, no operation cache.
+///
+/// Parallelism comes from the process pool (one image per worker), so libvips
+/// runs one thread per process; its operation cache is off because every image
+/// is new and the cache only holds memory (imgproxy does the same).
+public enum VipsRuntime {
+  /// Options fixed at start-up.
+  public struct Options: Sendable {
+    /// Allow loaders libvips marks untrusted (SVG, PDF, ImageMagick, ...).
+    public var allowUntrusted = false
+    /// Show libvips warnings on stderr.
+    public var verbose = false
+    /// libvips worker threads.
+    public var threads = 1
+
+    public init(allowUntrusted: Bool = false, verbose: Bool = false, threads: Int = 1) {
+      self.allowUntrusted = allowUntrusted
+      self.verbose = verbose
+      self.threads = threads
+    }
+  }
+
+  private static let started: Bool = {
+    cvips_init("mediapipe") == 0
+  }()
+
+  /// Starts libvips (only the first call does anything) and applies `options`.
+  /// - Throws: `VipsError` if libvips cannot start.
+  public static func start(_ options: Options = Options()) throws {
+    guard started else {
+      throw VipsError(operation: "init", detail: VipsError.takeBuffer(), reason: .processingFailed)
+    }
+    vips_concurrency_set(Int32(options.threads))
+    vips_cache_set_max(0)
+    vips_block_untrusted_set(options.allowUntrusted ? 0 : 1)
+    cvips_route_vips_log(options.verbose ? 1 : 0)
+  }
+
+  /// Returns freed heap to the system between images.
+  public static func trimMemory() {
+    cvips_malloc_trim()
+  }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import MediaPipeCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One file found below an input root.
+public struct InputFile: Sendable, Hashable {
+  /// The file's path (as reached from the root given on the command line).
+  public var path: String
+  /// The root it was found under (a folder given on the command line, or a file's own folder).
+  public var root: String
+  /// The folder below the root ("" at the root): the `{dir}` token and the mirror below -o.
+  public var relativeDirectory: String
+  public var size: Int
+  /// The format its first bytes show; nil if they are not a known image.
+  public var format: ImageFormat?
+
+  public var name: String { (path as NSString).lastPathComponent }
+}
+
+/// Finds the input images below the paths given on the command line.
+///
+/// Folders are walked recursively; names starting with '.' are skipped, and so
+/// are symbolic links to folders (so a link can never lead into a loop);
+/// symbolic links to files are followed. Files are chosen by content: the first
+/// bytes decide whether a file is an image, whatever its name. A file with an
+/// image extension whose content is not an image is still returned (with no
+/// format), so it can be reported rather than silently ignored.
+public struct InputScanner {
+  /// Folders not to enter (the output folder when it sits inside an input).
+  public var excludedDirectories: Set<String> = []
+
+  public init(excludedDirectories: Set<String> = []) {
+    self.excludedDirectories = excludedDirectories
+  }
+
+  /// A path given on the command line that does not exist or cannot be read.
+  public struct MissingPath: Error, CustomStringConvertible {
+    public var path: String
+    public var why: String
+    public var description: String { "\(path): \(why)" }
+  }
+
+  /// Everything found, in a stable order (by path), plus files passed over
+  /// because they are neither images nor named like images.
+  public func scan(_ paths: [String]) throws -> (inputs: [InputFile], ignored: [String]) {
+    var inputs: [InputFile] = []
+    var ignored: [String] = []
+    var seen = Set<String>()
+    for path in paths {
+      var st = stat()
+      guard stat(path, &st) == 0 else {
+        throw MissingPath(path: path, why: String(cString: strerror(errno)))
+      }
+      if st.st_mode & S_IFMT == S_IFDIR {
+        let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        walk(root, root: root, relative: "", into: &inputs, ignored: &ignored, seen: &seen)
+      } else {
+        let root = (path as NSString).deletingLastPathComponent
+        consider(path, root: root.isEmpty ? "." : root, relative: "", size: Int(st.st_size), explicit: true, into: &inputs, ignored: &ignored, seen: &seen)
+      }
+    }
+    return (inputs, ignored)
+  }
+
+  private func walk(
+    _ folder: String, root: String, relative: String, into inputs: inout [InputFile], ignored: inout [String],
+    seen: inout Set<String>
+  ) {
+    if excludedDirectories.contains(Self.canonical(folder)) { return }
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      ignored.append(folder + "/ (cannot read this folder)")
+      return
+    }
+    for name in names.sorted() where !name.hasPrefix(".") {
+      let path = folder == "/" ? "/" + name : folder + "/" + name
+      var lst = stat()
+      guard lstat(path, &lst) == 0 else { continue }
+      let type = lst.st_mode & S_IFMT
+      if type == S_IFDIR {
+        walk(path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored, seen: &seen)
+      } else if type == S_IFREG {
+        consider(path, root: root, relative: relative, size: Int(lst.st_size), explicit: false, into: &inputs, ignored: &ignored, seen: &seen)
+      } else if type == S_IFLNK {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+          ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
+          continue
+        }
+        consider(path, root: root, relative: relative, size: Int(st.st_size), explicit: false, into: &inputs, ignored: &ignored, seen: &seen)
+      }
+    }
+  }
+
+  private func consider(
+    _ path: String, root: String, relative: String, size: Int, explicit: Bool, into inputs: inout [InputFile],
+    ignored: inout [String], seen: inout Set<String>
+  ) {
+    guard seen.insert(Self.canonical(path)).inserted else { return }
+    let format = Self.sniff(path)
+    let ext = (path as NSString).pathExtension.lowercased()
+    if format != nil || explicit || ImageFormat.imageExtensions.contains(ext) {
+      inputs.append(InputFile(path: path, root: root, relativeDirectory: relative, size: size, format: format))
+    } else {
+      ignored.append(path)
+    }
+  }
+
+  /// The format shown by a file's first bytes.
+  static func sniff(_ path: String) -> ImageFormat? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 512)
+    let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 512) }
+    guard n > 0 else { return nil }
+    return ImageFormat.sniff(bytes[0..<n])
+  }
+
+  /// The absolute, symlink-free form of a path (the path itself if it cannot be resolved).
+  public static func canonical(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}

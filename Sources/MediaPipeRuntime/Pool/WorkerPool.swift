@@ -1,0 +1,208 @@
+import Foundation
+import MediaPipeCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs tasks on a pool of worker processes, one image per worker at a time.
+///
+/// Supervision: a single thread polls every worker's result pipe and the
+/// interrupt pipe. A worker that dies mid-task (EOF before `done`) fails that
+/// one task with the signal that killed it; its temporary files are removed
+/// and a new worker takes its place while tasks remain. Nothing waits on a
+/// worker without also watching for its death, so a crash is never a hang.
+///
+/// Interrupts: the first stops dispatching and lets tasks in flight finish;
+/// the second kills the workers (their temporary files are removed).
+public final class WorkerPool {
+  public struct Options {
+    public var jobs: Int
+    public var executable: String
+    public var configuration: WorkerConfiguration
+
+    public init(jobs: Int, executable: String, configuration: WorkerConfiguration) {
+      self.jobs = jobs
+      self.executable = executable
+      self.configuration = configuration
+    }
+  }
+
+  /// How the run ended.
+  public struct Outcome {
+    /// Whether an interrupt stopped it.
+    public var interrupted = false
+    /// Tasks never started because of the interrupt.
+    public var notStarted: [WorkerTask] = []
+  }
+
+  private let options: Options
+  private var workers: [WorkerProcess] = []
+  private var pending: [WorkerTask] = []
+  private var interrupts = 0
+  /// Workers that died before being ready, in a row.
+  private var startupDeaths = 0
+
+  public init(options: Options) {
+    self.options = options
+  }
+
+  /// Runs `tasks` (in order) to completion or interrupt.
+  /// - Parameters:
+  ///   - interruptFD: a pipe that receives a byte per SIGINT/SIGTERM (-1 for none).
+  ///   - onStart: called as a task is handed to a worker.
+  ///   - onFinish: called once for every task that ran, whatever its end.
+  ///   - onTick: called a few times a second (progress display).
+  public func run(
+    _ tasks: [WorkerTask], interruptFD: Int32,
+    onStart: (WorkerTask) -> Void = { _ in },
+    onFinish: (WorkerTask, TaskResult) -> Void,
+    onTick: () -> Void = {}
+  ) throws -> Outcome {
+    pending = tasks.reversed()
+    var outcome = Outcome()
+    defer { shutdown() }
+    let count = min(max(1, options.jobs), tasks.count)
+    for _ in 0..<count { workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration)) }
+
+    while true {
+      if interrupts == 0 { dispatch(onStart: onStart) }
+      let busy = workers.contains { if case .busy = $0.state { return true } else { return false } }
+      if !busy && (pending.isEmpty || interrupts > 0) { break }
+
+      var fds = [pollfd(fd: interruptFD, events: Int16(POLLIN), revents: 0)]
+      fds += workers.map { pollfd(fd: $0.resultFD, events: Int16(POLLIN), revents: 0) }
+      let ready = poll(&fds, nfds_t(fds.count), 250)
+      onTick()
+      if ready < 0 {
+        if errno == EINTR { continue }
+        throw PoolError.cannotStartWorker("poll failed: \(String(cString: strerror(errno)))")
+      }
+      if ready == 0 { continue }
+      if fds[0].revents & Int16(POLLIN) != 0 {
+        var byte: UInt8 = 0
+        _ = read(interruptFD, &byte, 1)
+        interrupts += 1
+        if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
+      }
+      for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 {
+        try drain(worker, onFinish: onFinish)
+      }
+      try replaceDeadWorkers()
+    }
+    if interrupts > 0 {
+      outcome.interrupted = true
+      outcome.notStarted = pending.reversed()
+    }
+    return outcome
+  }
+
+  /// Hands tasks to idle workers.
+  private func dispatch(onStart: (WorkerTask) -> Void) {
+    for worker in workers {
+      guard case .idle = worker.state, let task = pending.popLast() else { continue }
+      do {
+        try worker.send(.task(task))
+        worker.state = .busy(task, since: DispatchTime.now().uptimeNanoseconds)
+        onStart(task)
+      } catch {
+        // The worker is gone; its EOF arrives through poll. The task never started.
+        pending.append(task)
+        worker.closeInput()
+      }
+    }
+  }
+
+  /// Reads what a worker sent; handles its death at end of file.
+  private func drain(_ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void) throws {
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    let count = chunk.withUnsafeMutableBytes { read(worker.resultFD, $0.baseAddress, $0.count) }
+    if count < 0 && errno == EINTR { return }
+    if count > 0 {
+      chunk.withUnsafeBytes { worker.buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+      while let message = try? worker.buffer.next(WorkerMessage.self) {
+        handle(message, from: worker, onFinish: onFinish)
+      }
+      return
+    }
+    // End of file: the worker exited or died.
+    let status = worker.reap()
+    if case .busy(let task, _) = worker.state {
+      worker.removeTemporaries()
+      let detail = status.description
+      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .crashed, detail: "the worker \(detail)"), milliseconds: 0))
+    } else if case .starting = worker.state {
+      startupDeaths += 1
+      if startupDeaths >= 3 { throw PoolError.workersFailing("the last one \(status.description)") }
+    }
+    worker.state = .gone
+  }
+
+  private func handle(_ message: WorkerMessage, from worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void) {
+    switch message {
+    case .ready:
+      startupDeaths = 0
+      worker.state = .idle
+    case .writing(_, let path):
+      worker.temporaries.append(path)
+    case .done(let id, let result):
+      if case .busy(let task, _) = worker.state, task.id == id {
+        worker.temporaries.removeAll()
+        worker.state = .idle
+        onFinish(task, result)
+      }
+    case .refused(let reason):
+      worker.closeInput()
+      startupDeaths += 1
+      _ = reason
+    }
+  }
+
+  /// Replaces workers that died while work remains.
+  private func replaceDeadWorkers() throws {
+    let alive = workers.filter { if case .gone = $0.state { return false } else { return true } }
+    let lost = workers.count - alive.count
+    workers = alive
+    guard lost > 0, interrupts == 0, !pending.isEmpty else { return }
+    let needed = min(lost, pending.count)
+    for _ in 0..<needed {
+      workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration))
+    }
+  }
+
+  /// Second interrupt: kill the workers now and fail what they were doing.
+  private func abortInFlight(onFinish: (WorkerTask, TaskResult) -> Void) {
+    for worker in workers {
+      guard case .busy(let task, _) = worker.state else { continue }
+      worker.kill(SIGKILL)
+      _ = worker.reap()
+      worker.removeTemporaries()
+      worker.state = .gone
+      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .processingFailed, detail: "interrupted"), milliseconds: 0))
+    }
+  }
+
+  /// Closes every worker's input, waits briefly for them to exit, then kills stragglers.
+  private func shutdown() {
+    for worker in workers where !isGone(worker) { worker.closeInput() }
+    let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
+    for worker in workers where !isGone(worker) {
+      while !worker.hasExited() {
+        if DispatchTime.now().uptimeNanoseconds > deadline {
+          worker.kill(SIGKILL)
+          break
+        }
+        usleep(5_000)
+      }
+      _ = worker.reap()
+      worker.removeTemporaries()
+      worker.state = .gone
+    }
+    workers.removeAll()
+  }
+
+  private func isGone(_ worker: WorkerProcess) -> Bool {
+    if case .gone = worker.state { return true }
+    return false
+  }
+}

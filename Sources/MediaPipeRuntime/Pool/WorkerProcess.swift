@@ -1,0 +1,158 @@
+import CVipsShims
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One worker process and the parent's ends of its two pipes.
+final class WorkerProcess {
+  /// Where a worker is in its life.
+  enum State {
+    /// Spawned and configured; `ready` not yet received.
+    case starting
+    /// Waiting for a task.
+    case idle
+    /// Processing `task` since `since` (monotonic nanoseconds).
+    case busy(WorkerTask, since: UInt64)
+    /// Its channel reached end of file: it exited or died.
+    case gone
+  }
+
+  let pid: pid_t
+  /// The parent writes tasks here (the worker's fd 3).
+  private(set) var taskFD: Int32
+  /// The parent reads results here (the worker's fd 4).
+  let resultFD: Int32
+  var buffer = FrameChannel.Buffer()
+  var state = State.starting
+  /// Temporary files the worker announced for its current task.
+  var temporaries: [String] = []
+
+  private init(pid: pid_t, taskFD: Int32, resultFD: Int32) {
+    self.pid = pid
+    self.taskFD = taskFD
+    self.resultFD = resultFD
+  }
+
+  /// Starts `executable __worker` and sends it `configuration`.
+  static func spawn(executable: String, configuration: WorkerConfiguration) throws -> WorkerProcess {
+    var taskPipe: [Int32] = [-1, -1]
+    var resultPipe: [Int32] = [-1, -1]
+    guard cvips_pipe_cloexec(&taskPipe) == 0 else { throw PoolError.cannotStartWorker(String(cString: strerror(errno))) }
+    guard cvips_pipe_cloexec(&resultPipe) == 0 else {
+      close(taskPipe[0])
+      close(taskPipe[1])
+      throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
+    }
+    var environment = ProcessInfo.processInfo.environment
+    // glibc's per-thread arenas inflate a long-lived worker's memory for nothing.
+    if environment["MALLOC_ARENA_MAX"] == nil { environment["MALLOC_ARENA_MAX"] = "2" }
+    let argv = [executable, "__worker"]
+    let envp = environment.map { "\($0.key)=\($0.value)" }
+    let pid = withCStrings(argv) { cArgv in
+      withCStrings(envp) { cEnvp in
+        cvips_spawn_worker(executable, cArgv, cEnvp, taskPipe[0], resultPipe[1])
+      }
+    }
+    let spawnError = errno
+    close(taskPipe[0])
+    close(resultPipe[1])
+    guard pid > 0 else {
+      close(taskPipe[1])
+      close(resultPipe[0])
+      throw PoolError.cannotStartWorker(String(cString: strerror(spawnError)))
+    }
+    let worker = WorkerProcess(pid: pid, taskFD: taskPipe[1], resultFD: resultPipe[0])
+    try worker.send(.configure(configuration))
+    return worker
+  }
+
+  func send(_ message: ParentMessage) throws {
+    try FrameChannel.send(message, to: taskFD)
+  }
+
+  /// Tells the worker to finish after its current task.
+  func closeInput() {
+    if taskFD >= 0 {
+      close(taskFD)
+      taskFD = -1
+    }
+  }
+
+  func kill(_ signal: Int32 = SIGKILL) {
+    _ = Glibc.kill(pid, signal)
+  }
+
+  /// Whether the process has ended (without reaping it).
+  func hasExited() -> Bool {
+    var info = siginfo_t()
+    return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+  }
+
+  /// Waits for the process to end and says how it ended.
+  func reap() -> ExitStatus {
+    closeInput()
+    close(resultFD)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var exited: Int32 = 0, code: Int32 = 0, signal: Int32 = 0
+    cvips_decode_status(status, &exited, &code, &signal)
+    return signal != 0 ? .signaled(signal) : .exited(code)
+  }
+
+  /// Removes the temporary files of the task the worker was on.
+  func removeTemporaries() {
+    for path in temporaries { unlink(path) }
+    temporaries.removeAll()
+  }
+}
+
+/// How a process ended.
+enum ExitStatus: Equatable {
+  case exited(Int32)
+  case signaled(Int32)
+
+  var description: String {
+    switch self {
+    case .exited(let code): return "exited with code \(code)"
+    case .signaled(let signal): return "killed by signal \(signal) (\(signalName(signal)))"
+    }
+  }
+}
+
+func signalName(_ signal: Int32) -> String {
+  switch signal {
+  case SIGKILL: return "SIGKILL"
+  case SIGSEGV: return "SIGSEGV"
+  case SIGABRT: return "SIGABRT"
+  case SIGBUS: return "SIGBUS"
+  case SIGTERM: return "SIGTERM"
+  case SIGINT: return "SIGINT"
+  case SIGFPE: return "SIGFPE"
+  case SIGILL: return "SIGILL"
+  default: return "signal \(signal)"
+  }
+}
+
+/// Problems with the pool itself (as opposed to one image).
+public enum PoolError: Error, CustomStringConvertible {
+  /// A worker process could not be started.
+  case cannotStartWorker(String)
+  /// Workers keep dying before they are ready: something is wrong with the set-up, not an image.
+  case workersFailing(String)
+
+  public var description: String {
+    switch self {
+    case .cannotStartWorker(let why): return "cannot start a worker process: \(why)"
+    case .workersFailing(let why): return "worker processes keep failing at start-up: \(why)"
+    }
+  }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+  let pointers = strings.map { strdup($0) } + [nil]
+  defer { for p in pointers { free(p) } }
+  return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,100 @@
+import MediaPipeCore
+import MediaPipeImaging
+
+// The worker protocol.
+//
+// A worker is this same executable started as `mediapipe __worker`. The parent
+// writes to the worker's fd 3 and reads from its fd 4; the worker's stdout is
+// pointed at stderr so a stray print can never corrupt the channel.
+//
+// Every message is one frame: a 4-byte big-endian payload length, then that
+// many bytes of JSON (a `ParentMessage` or a `WorkerMessage`).
+//
+//   parent -> worker   configure (once, first), then task, task, ...
+//   worker -> parent   ready (after configure), then for each task:
+//                      writing (before each temporary file is created), done
+//
+// The parent closes fd 3 to tell a worker to finish; the worker exits 0 on EOF.
+// A worker that dies mid-task is seen as EOF on fd 4 before `done`: the parent
+// fails that one task, removes the temporary files it announced, and replaces it.
+
+/// What the parent sends.
+public enum ParentMessage: Codable, Sendable {
+  case configure(WorkerConfiguration)
+  case task(WorkerTask)
+}
+
+/// What a worker sends.
+public enum WorkerMessage: Codable, Sendable {
+  /// Configured and waiting for tasks.
+  case ready
+  /// About to create this temporary file for the task (removed by the parent if the worker dies).
+  case writing(task: Int, temporaryPath: String)
+  /// The task finished, well or not.
+  case done(task: Int, result: TaskResult)
+  /// The configuration could not be used (the pipeline no longer compiles); the worker exits.
+  case refused(reason: String)
+}
+
+/// Everything a worker needs before its first task.
+public struct WorkerConfiguration: Codable, Sendable {
+  public var pipelineSource: String
+  public var pipelineFile: String
+  public var baseDirectory: String
+  public var allowUntrusted: Bool
+  public var verbose: Bool
+
+  public init(pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool) {
+    self.pipelineSource = pipelineSource
+    self.pipelineFile = pipelineFile
+    self.baseDirectory = baseDirectory
+    self.allowUntrusted = allowUntrusted
+    self.verbose = verbose
+  }
+}
+
+/// One image to process.
+public struct WorkerTask: Codable, Sendable {
+  public var id: Int
+  public var path: String
+  public var outputDirectory: String
+  public var relativeDirectory: String
+
+  public init(id: Int, path: String, outputDirectory: String, relativeDirectory: String) {
+    self.id = id
+    self.path = path
+    self.outputDirectory = outputDirectory
+    self.relativeDirectory = relativeDirectory
+  }
+}
+
+/// How one task ended.
+public struct TaskResult: Codable, Sendable {
+  /// Files written (all of them, or those written before a failure).
+  public var outputs: [ImageProcessor.Output]
+  /// Why it failed; nil on success.
+  public var failure: TaskFailure?
+  public var milliseconds: Int
+
+  public init(outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int) {
+    self.outputs = outputs
+    self.failure = failure
+    self.milliseconds = milliseconds
+  }
+}
+
+/// A failure: the reason a script can act on, and the detail a person can read.
+public struct TaskFailure: Codable, Sendable, Hashable {
+  public var reason: FailureReason
+  public var detail: String
+
+  public init(reason: FailureReason, detail: String) {
+    self.reason = reason
+    self.detail = detail
+  }
+
+  /// "truncated or corrupt image data (Premature end of JPEG file)".
+  public var sentence: String {
+    detail.isEmpty ? reason.sentence : "\(reason.sentence) (\(detail))"
+  }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import MediaPipeCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// What a run tells the user while it goes: a progress bar on a terminal
+/// (done/total, images/s, ETA), one line per failure, and a summary.
+/// Without a terminal there is no bar, only plain lines.
+public final class RunReporter {
+  public enum Verbosity: Sendable {
+    case quiet, normal, verbose
+  }
+
+  let verbosity: Verbosity
+  let showBar: Bool
+  let total: Int
+  let start = DispatchTime.now().uptimeNanoseconds
+  var done = 0
+  var failed = 0
+  var outputs = 0
+  var inputBytes = 0
+  var outputBytes = 0
+  private var barShown = false
+  private var lastDraw: UInt64 = 0
+
+  public init(total: Int, verbosity: Verbosity, terminal: Bool = isatty(2) != 0) {
+    self.total = total
+    self.verbosity = verbosity
+    self.showBar = terminal && verbosity != .quiet && total > 0
+  }
+
+  var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+  /// Records one finished image and prints what needs printing.
+  public func finished(_ input: InputFile, _ result: TaskResult) {
+    done += 1
+    if let failure = result.failure {
+      failed += 1
+      line("failed: \(input.path): \(failure.sentence)", to: 2)
+    } else {
+      inputBytes += input.size
+      for output in result.outputs {
+        outputs += 1
+        var st = stat()
+        if stat(output.path, &st) == 0 { outputBytes += Int(st.st_size) }
+      }
+      if verbosity == .verbose {
+        let list = result.outputs.map { "\($0.path) (\($0.width)x\($0.height))" }.joined(separator: ", ")
+        line("done: \(input.path) -> \(list) in \(result.milliseconds) ms", to: 1)
+      }
+    }
+    draw(force: done == total)
+  }
+
+  /// A note for --verbose.
+  public func note(_ text: String) {
+    if verbosity == .verbose { line(text, to: 2) }
+  }
+
+  /// A line that is always shown (not in --quiet).
+  public func say(_ text: String) {
+    if verbosity != .quiet { line(text, to: 2) }
+  }
+
+  /// Redraws the bar if a moment has passed.
+  public func tick() { draw(force: false) }
+
+  private func draw(force: Bool) {
+    guard showBar else { return }
+    let now = DispatchTime.now().uptimeNanoseconds
+    guard force || now - lastDraw > 200_000_000 else { return }
+    lastDraw = now
+    let width = 30
+    let filled = total == 0 ? width : width * done / total
+    let rate = elapsed > 0 ? Double(done) / elapsed : 0
+    var eta = "--:--"
+    if rate > 0 {
+      let seconds = Int((Double(total - done) / rate).rounded())
+      eta = String(format: "%d:%02d", seconds / 60, seconds % 60)
+    }
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    let text = String(format: "[%@] %d/%d  %.1f img/s  ETA %@", bar, done, total, rate, eta)
+    write(2, "\r\u{1B}[K" + text)
+    barShown = true
+  }
+
+  private func line(_ text: String, to fd: Int32) {
+    if barShown {
+      write(2, "\r\u{1B}[K")
+      barShown = false
+    }
+    write(fd, text + "\n")
+    if showBar && done < total { draw(force: true) }
+  }
+
+  /// Ends the bar and prints the summary.
+  public func summary(skippedOutputs: Int, notStarted: Int, interrupted: Bool) {
+    if barShown {
+      write(2, "\r\u{1B}[K")
+      barShown = false
+    }
+    guard verbosity != .quiet || failed > 0 || interrupted else { return }
+    var parts = ["processed \(done - failed) of \(total) image\(total == 1 ? "" : "s") (\(outputs) output\(outputs == 1 ? "" : "s"))"]
+    if failed > 0 { parts.append("\(failed) failed") }
+    if skippedOutputs > 0 { parts.append("\(skippedOutputs) skipped as outputs of this pipeline") }
+    if notStarted > 0 { parts.append("\(notStarted) not started") }
+    let time = String(format: "%.1f s", elapsed)
+    var text = parts.joined(separator: ", ") + " in \(time)"
+    text += "; input \(Self.bytes(inputBytes)), output \(Self.bytes(outputBytes))"
+    if interrupted { text = "interrupted: " + text + "; run the same command again to finish" }
+    write(2, text + "\n")
+  }
+
+  static func bytes(_ n: Int) -> String {
+    if n < 1024 { return "\(n) B" }
+    if n < 1024 * 1024 { return String(format: "%.1f KB", Double(n) / 1024) }
+    if n < 1024 * 1024 * 1024 { return String(format: "%.1f MB", Double(n) / 1048576) }
+    return String(format: "%.2f GB", Double(n) / 1073741824)
+  }
+
+  private func write(_ fd: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+      var offset = 0
+      while offset < buffer.count {
+        let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+        if n <= 0 { if errno == EINTR { continue } else { break } }
+        offset += n
+      }
+    }
+  }
+}

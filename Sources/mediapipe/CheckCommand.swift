@@ -1,0 +1,17 @@
+import ArgumentParser
+import MediaPipeRuntime
+
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Validate a pipeline file and say what it does.",
+    discussion: "Prints every problem as FILE:LINE:COLUMN with a suggestion for near misses. Exit code 0 if the pipeline is valid, 2 if not.")
+
+  @Argument(help: "The pipeline file.")
+  var pipeline: String
+
+  func run() throws {
+    guard let compiled = PipelineFile.load(pipeline) else { throw ExitCode(RunExitCode.usage.rawValue) }
+    print("\(pipeline): valid\n\(compiled.summary)")
+  }
+}
