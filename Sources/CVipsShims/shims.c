@@ -147,6 +147,10 @@ int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y) {
   return vips_getpoint(in, values, n, x, y, NULL);
 }
 
+int cvips_avg(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
+int cvips_min(VipsImage *in, double *out) { return vips_min(in, out, NULL); }
+int cvips_max(VipsImage *in, double *out) { return vips_max(in, out, NULL); }
+
 int cvips_jpegsave(VipsImage *in, const char *path, int quality,
                    int progressive, int subsample_mode, int strip) {
   return vips_jpegsave(in, path, "Q", quality, "interlace", (gboolean)progressive,

@@ -84,6 +84,11 @@ VipsImage *cvips_new_like(VipsImage *like, const double *c, int n);
 /// vips_getpoint: one pixel's values; free `*values` with g_free.
 int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y);
 
+/// vips_avg / vips_min / vips_max over all bands.
+int cvips_avg(VipsImage *in, double *out);
+int cvips_min(VipsImage *in, double *out);
+int cvips_max(VipsImage *in, double *out);
+
 // --- saving (each takes `strip`: drop all metadata) --------------------------
 
 int cvips_jpegsave(VipsImage *in, const char *path, int quality,

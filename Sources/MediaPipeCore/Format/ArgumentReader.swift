@@ -29,7 +29,8 @@ public struct ArgumentReader {
             message = "unknown option '\(key.value)' for '\(step)'"
               + Suggestions.suffix(for: key.value, in: keys)
           }
-          let notes = keys.isEmpty ? [] : ["'\(step)' takes: \(keys.joined(separator: ", "))"]
+          let guessed = Suggestions.nearest(to: key.value, in: keys) != nil
+          let notes = keys.isEmpty || guessed ? [] : ["'\(step)' takes: \(keys.joined(separator: ", "))"]
           diagnostics.error(message, at: key.location, notes: notes)
         } else if let first = keyed[key.value] {
           diagnostics.error(

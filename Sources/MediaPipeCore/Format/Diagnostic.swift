@@ -61,7 +61,7 @@ extension Array where Element == Diagnostic {
   ///     ^
   ///     note: did you mean 'resize'?
   public func rendered(source: String) -> String {
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = source.lines
     var out = ""
     for diagnostic in self {
       let loc = diagnostic.location
@@ -81,12 +81,6 @@ extension Array where Element == Diagnostic {
 
 extension Substring {
   fileprivate func replacingTabs() -> String {
-    String(self.map { $0 == "\t" ? " " : $0 }).trimmingTrailingCarriageReturn()
-  }
-}
-
-extension String {
-  fileprivate func trimmingTrailingCarriageReturn() -> String {
-    hasSuffix("\r") ? String(dropLast()) : self
+    String(self.map { $0 == "\t" ? " " : $0 })
   }
 }

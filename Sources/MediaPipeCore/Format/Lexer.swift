@@ -14,10 +14,9 @@ public struct Lexer {
   public func statements(in source: String, diagnostics: inout DiagnosticBag) -> [Statement] {
     var result: [Statement] = []
     var lineNumber = 0
-    for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
+    for rawLine in source.lines {
       lineNumber += 1
       var line = Array(rawLine)
-      if line.last == "\r" { line.removeLast() }
       if lineNumber == 1, line.first == "\u{FEFF}" { line.removeFirst() }
       if let statement = lex(line: line, number: lineNumber, diagnostics: &diagnostics) {
         result.append(statement)
@@ -111,5 +110,12 @@ public struct Lexer {
       return nil
     }
     return Statement(name: first.raw.value, arguments: tokens.dropFirst().map(\.raw), indent: indent)
+  }
+}
+
+extension String {
+  /// The lines of the text; "\n", "\r\n" (one Character in Swift) and "\r" all end a line.
+  var lines: [Substring] {
+    split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
   }
 }

@@ -158,7 +158,7 @@ public enum PipelineCompiler {
         [
           .error(
             "unknown step '\(name)'" + Suggestions.suffix(for: name, in: Step.names), at: statement.name.location,
-            notes: ["steps: " + Step.names.joined(separator: ", ")])
+            notes: Suggestions.nearest(to: name, in: Step.names) == nil ? ["steps: " + Step.names.joined(separator: ", ")] : [])
         ]
       )
     }

@@ -49,8 +49,10 @@ public struct Resize: Sendable, Hashable {
         reader.error("'resize' needs a size, like 'resize 300x300', 'resize 50%' or 'resize width=800'", at: statement.location)
       }
     }
-    resize.fit = reader.choice("fit", ["inside": .inside, "cover": .cover, "contain": .contain, "fill": .fill, "outside": .outside]) ?? .inside
-    if let gravity = reader.gravity("gravity", smart: true) {
+    let fit = reader.choice("fit", ["inside": Resize.Fit.inside, "cover": .cover, "contain": .contain, "fill": .fill, "outside": .outside])
+    resize.fit = fit ?? .inside
+    let fitKnown = fit != nil || !reader.has("fit")
+    if let gravity = reader.gravity("gravity", smart: true), fitKnown {
       resize.gravity = gravity
       if resize.fit != .cover && resize.fit != .contain, let arg = reader.argument("gravity") {
         reader.error("`gravity` applies only with fit=cover or fit=contain", at: arg.location)
@@ -62,7 +64,7 @@ public struct Resize: Sendable, Hashable {
     resize.enlarge = reader.bool("enlarge") ?? false
     if let background = reader.color("background") {
       resize.background = background
-      if resize.fit != .contain, let arg = reader.argument("background") {
+      if resize.fit != .contain, fitKnown, let arg = reader.argument("background") {
         reader.error("`background` applies only with fit=contain", at: arg.location)
       }
     }
@@ -70,7 +72,7 @@ public struct Resize: Sendable, Hashable {
       reader.error("'resize \(box.value.value)' would enlarge the image; add enlarge=yes", at: box.value.location)
     }
     let needsBoth: [Fit] = [.cover, .contain, .fill]
-    if needsBoth.contains(resize.fit), resize.scale == nil, resize.width == nil || resize.height == nil {
+    if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil, resize.width == nil || resize.height == nil {
       reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)
     }
     return (reader.diagnostics.hasErrors ? nil : .resize(resize), reader.diagnostics.all)

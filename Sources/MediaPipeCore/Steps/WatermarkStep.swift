@@ -34,7 +34,7 @@ public struct Watermark: Sendable, Hashable {
     let isImage = statement.arguments.contains { $0.key?.value == "image" }
     let isText = statement.arguments.contains { $0.key?.value == "text" }
     var allKeys = textKeys
-    if isImage { allKeys = imageKeys } else if !isText { allKeys = Array(Set(textKeys + imageKeys)).sorted() }
+    if isImage && !isText { allKeys = imageKeys } else if isImage == isText { allKeys = Array(Set(textKeys + imageKeys)).sorted() }
     var reader = ArgumentReader(statement, keys: allKeys, positionals: 0...0)
     if isImage && isText, let arg = reader.argument("image") {
       reader.error("give either text= or image=, not both; use two watermark lines for both", at: arg.location)

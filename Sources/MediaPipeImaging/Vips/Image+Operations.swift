@@ -123,7 +123,7 @@ extension Image {
     try Image.call("bandjoin_const") { cvips_bandjoin_const(pointer, $0, constants, Int32(constants.count)) }
   }
 
-  func extractBands(_ first: Int, count: Int) throws -> Image {
+  public func extractBands(_ first: Int, count: Int) throws -> Image {
     try Image.call("extract_band") { cvips_extract_band(pointer, $0, Int32(first), Int32(count)) }
   }
 

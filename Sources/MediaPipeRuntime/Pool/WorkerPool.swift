@@ -130,7 +130,7 @@ public final class WorkerPool {
     if case .busy(let task, _) = worker.state {
       worker.removeTemporaries()
       let detail = status.description
-      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .crashed, detail: "the worker \(detail)"), milliseconds: 0))
+      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .crashed, detail: detail), milliseconds: 0))
     } else if case .starting = worker.state {
       startupDeaths += 1
       if startupDeaths >= 3 { throw PoolError.workersFailing("the last one \(status.description)") }
