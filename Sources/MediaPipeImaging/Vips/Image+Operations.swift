@@ -61,11 +61,14 @@ extension Image {
     }
   }
 
-  /// libvips smart crop to `width` x `height`.
+  /// libvips smart crop to `width` x `height`. It analyses the whole image
+  /// before cutting, so the input is computed into memory first (a streamed,
+  /// sequential image cannot be read twice).
   public func smartCrop(width: Int, height: Int, attention: Bool) throws -> Image {
+    let source = try materialized()
     let interesting = attention ? VIPS_INTERESTING_ATTENTION : VIPS_INTERESTING_ENTROPY
     return try Image.call("smartcrop") {
-      cvips_smartcrop(pointer, $0, Int32(width), Int32(height), Int32(interesting.rawValue))
+      cvips_smartcrop(source.pointer, $0, Int32(width), Int32(height), Int32(interesting.rawValue))
     }
   }
 

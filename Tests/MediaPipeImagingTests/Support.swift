@@ -1,0 +1,52 @@
+import Foundation
+import MediaPipeCore
+import Testing
+@testable import MediaPipeImaging
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+func fixture(_ name: String) -> String {
+  repositoryRoot.appendingPathComponent("fixtures/\(name)").path
+}
+
+/// A fresh temporary folder for one test.
+func temporaryFolder() throws -> String {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-tests-\(UUID().uuidString)").path
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// Runs pipeline text over one fixture in-process and opens every output.
+func process(_ source: String, _ fixtureName: String) throws -> [(output: ImageProcessor.Output, image: Image)] {
+  try VipsRuntime.start()
+  let compiled = PipelineCompiler.compile(source: source, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
+  let pipeline = try #require(compiled.pipeline, "\(compiled.diagnostics)")
+  let folder = try temporaryFolder()
+  let processor = ImageProcessor(pipeline: pipeline)
+  let outputs = try processor.process(.init(path: fixture(fixtureName), outputDirectory: folder, relativeDirectory: "")) { path, write in
+    try FileManager.default.createDirectory(
+      atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+    try write(path)
+  }
+  return try outputs.map { ($0, try Image.open($0.path, sequential: false)) }
+}
+
+/// The only output of a one-output pipeline.
+func single(_ source: String, _ fixtureName: String) throws -> Image {
+  let outputs = try process(source, fixtureName)
+  #expect(outputs.count == 1)
+  return try #require(outputs.first).image
+}
+
+extension Image {
+  /// The band values at a pixel, rounded.
+  func rgb(_ x: Int, _ y: Int) throws -> [Int] {
+    try pixel(x: x, y: y).map { Int($0.rounded()) }
+  }
+}
+
+/// Whether two colours are within `tolerance` on every band.
+func close(_ a: [Int], _ b: [Int], tolerance: Int = 12) -> Bool {
+  a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
+}
