@@ -50,7 +50,7 @@ let package = Package(
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["MediaPipeCore"]
+      dependencies: ["MediaPipeImaging"]
     ),
   ]
 )

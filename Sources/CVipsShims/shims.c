@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -265,6 +266,13 @@ void cvips_install_signal_pipe(int fd) {
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
   signal(SIGPIPE, SIG_IGN);
+  // A parent that spawned us from a thread that blocks signals (Dispatch,
+  // Foundation's Process) passes that mask on: unblock ours, or they never arrive.
+  sigset_t wanted;
+  sigemptyset(&wanted);
+  sigaddset(&wanted, SIGINT);
+  sigaddset(&wanted, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
 }
 
 void cvips_reset_signals(void) {

@@ -30,6 +30,16 @@ import Testing
     #expect((g.outputWidth, g.outputHeight) == (400, 400))
   }
 
+  @Test func smallerThanTheBoxKeepsTheBoxShape() throws {
+    let cover = try geometry("400x400 fit=cover", 300, 200)
+    #expect((cover.outputWidth, cover.outputHeight) == (200, 200))
+    let contain = try geometry("400x400 fit=contain", 300, 200)
+    #expect((contain.scaledWidth, contain.scaledHeight) == (300, 200))
+    #expect((contain.outputWidth, contain.outputHeight) == (300, 300))
+    let enlarged = try geometry("400x400 fit=cover enlarge=yes", 300, 200)
+    #expect((enlarged.outputWidth, enlarged.outputHeight) == (400, 400))
+  }
+
   @Test func fillAndOutside() throws {
     let fill = try geometry("100x100 fit=fill", 4000, 3000)
     #expect((fill.outputWidth, fill.outputHeight) == (100, 100))

@@ -56,13 +56,17 @@ public struct ResizeGeometry: Sendable, Hashable {
     scaledWidth = scaled(w, sx, box: boxW)
     scaledHeight = scaled(h, sy, box: boxH)
     if resize.scale == nil, let bw = boxW, let bh = boxH {
+      // Without enlarging, an image smaller than the box keeps the box's shape
+      // at a smaller size: a 300x200 photo covering 400x400 gives 200x200.
       switch resize.fit {
       case .cover:
-        cropWidth = min(bw, scaledWidth)
-        cropHeight = min(bh, scaledHeight)
+        let k = min(1, Double(scaledWidth) / Double(bw), Double(scaledHeight) / Double(bh))
+        cropWidth = min(scaledWidth, max(1, Int((Double(bw) * k).rounded())))
+        cropHeight = min(scaledHeight, max(1, Int((Double(bh) * k).rounded())))
       case .contain:
-        canvasWidth = max(bw, scaledWidth)
-        canvasHeight = max(bh, scaledHeight)
+        let k = min(1, max(Double(scaledWidth) / Double(bw), Double(scaledHeight) / Double(bh)))
+        canvasWidth = max(scaledWidth, Int((Double(bw) * k).rounded()))
+        canvasHeight = max(scaledHeight, Int((Double(bh) * k).rounded()))
       default: break
       }
     }

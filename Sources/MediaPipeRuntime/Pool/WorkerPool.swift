@@ -57,7 +57,8 @@ public final class WorkerPool {
     _ tasks: [WorkerTask], interruptFD: Int32,
     onStart: (WorkerTask) -> Void = { _ in },
     onFinish: (WorkerTask, TaskResult) -> Void,
-    onTick: () -> Void = {}
+    onTick: () -> Void = {},
+    onInterrupt: (_ inFlight: Int, _ second: Bool) -> Void = { _, _ in }
   ) throws -> Outcome {
     pending = tasks.reversed()
     var outcome = Outcome()
@@ -83,6 +84,7 @@ public final class WorkerPool {
         var byte: UInt8 = 0
         _ = read(interruptFD, &byte, 1)
         interrupts += 1
+        onInterrupt(workers.filter { if case .busy = $0.state { return true } else { return false } }.count, interrupts >= 2)
         if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
       }
       for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 {
@@ -178,7 +180,9 @@ public final class WorkerPool {
       _ = worker.reap()
       worker.removeTemporaries()
       worker.state = .gone
-      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .processingFailed, detail: "interrupted"), milliseconds: 0))
+      onFinish(
+        task,
+        TaskResult(outputs: [], failure: TaskFailure(reason: .processingFailed, detail: "stopped by a second interrupt"), milliseconds: 0))
     }
   }
 

@@ -93,7 +93,14 @@ public struct BatchRun {
         outcome = try pool.run(
           tasks, interruptFD: signals.readFD,
           onFinish: { task, result in reporter.finished(inputsByID[task.id]!, result) },
-          onTick: { reporter.tick() })
+          onTick: { reporter.tick() },
+          onInterrupt: { inFlight, second in
+            if second {
+              reporter.say("aborting: stopping the \(inFlight) image\(inFlight == 1 ? "" : "s") in flight")
+            } else {
+              reporter.say("stopping: finishing the \(inFlight) image\(inFlight == 1 ? "" : "s") in flight (interrupt again to abort)")
+            }
+          })
       } catch {
         printError("error: \(error)")
         return .usage

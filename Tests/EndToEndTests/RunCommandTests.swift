@@ -1,0 +1,145 @@
+import Foundation
+import MediaPipeImaging
+import Testing
+
+@Suite(.serialized) struct RunCommandTests {
+  static let good = [
+    "alpha.png", "cmyk.jpg", "grey.jpg", "grey16.png", "logo.png", "photo-large.jpg", "photo.jpg", "photo.tiff",
+    "photo.webp", "rgb16.png",
+  ] + (1...8).map { "orient-\($0).jpg" }
+
+  @Test func resizePipelineOverTheFixtures() throws {
+    let folder = try workspace()
+    let before = try Dictionary(uniqueKeysWithValues: files(below: folder + "/in").map { ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/in/" + $0))) })
+    let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 1, "some fixtures are broken on purpose: \(result.stderr)")
+    for name in Self.good {
+      let stem = (name as NSString).deletingPathExtension
+      let ext = name.hasSuffix(".tiff") ? "tif" : (name as NSString).pathExtension
+      #expect(FileManager.default.fileExists(atPath: "\(folder)/in/processed_\(stem).\(ext)"), "output of \(name)")
+    }
+    #expect(result.stderr.contains("failed: in/empty.jpg: not an image"))
+    #expect(result.stderr.contains("failed: in/not-an-image.jpg: not an image"))
+    #expect(result.stderr.contains("failed: in/truncated.jpg: truncated"))
+    #expect(result.stderr.contains("failed: in/photo.svg: blocked format"))
+    #expect(result.stderr.contains("failed: in/document.pdf: blocked format"))
+    #expect(result.stderr.contains("processed 18 of 23 images"))
+    let written = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
+    for broken in ["empty", "not-an-image", "truncated", "photo.svg", "document"] {
+      #expect(!written.contains { $0.contains(broken) }, "no output for \(broken)")
+    }
+    #expect(leftovers(below: folder).isEmpty)
+    for (name, data) in before {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/in/" + name)) == data, "\(name) was modified")
+    }
+    try VipsRuntime.start()
+    let out = try Image.open(folder + "/in/processed_photo-large.jpg", sequential: false)
+    #expect((out.width, out.height) == (300, 225))
+  }
+
+  @Test func runningTwiceNeverProcessesItsOwnOutputs() throws {
+    let folder = try workspace()
+    try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    let first = files(below: folder + "/in")
+    let second = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(second.status == 1)
+    #expect(files(below: folder + "/in") == first)
+    #expect(!first.contains { $0.contains("processed_processed_") })
+    #expect(second.stderr.contains("18 skipped as outputs of this pipeline"))
+  }
+
+  @Test func dryRunPrintsAndWritesNothing() throws {
+    let folder = try workspace()
+    let before = files(below: folder)
+    let result = try mediapipe(["run", "--dry-run", pipeline("thumbnails.pipeline"), "in"], in: folder)
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("in/photo.jpg -> in/large/photo.jpg, in/thumbs/photo.webp"))
+    #expect(result.stdout.contains("in/empty.jpg: would fail: not an image"))
+    #expect(files(below: folder) == before)
+  }
+
+  @Test func webPipelineWithOutputFolder() throws {
+    let folder = try workspace()
+    let result = try mediapipe(["run", "-o", "out", pipeline("web.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    try VipsRuntime.start()
+    let image = try Image.open(folder + "/out/processed_photo-large.jpg", sequential: false)
+    #expect((image.width, image.height) == (1600, 1200))
+    #expect(image.loader == "jpegload")
+    let photo = try Image.open(folder + "/out/processed_photo.jpg", sequential: false)
+    #expect(photo.has("exif-ifd0-Copyright") && !photo.has("exif-ifd3-GPSLatitude") && !photo.has("exif-ifd0-Make"))
+    // The mark sits bottom-right over the dark green band: brighter there than in the source,
+    // and the same as the source top-left.
+    let source = try Image.open(folder + "/in/photo-large.jpg", sequential: false)
+    let marked = try image.statistics(x: 1300, y: 1150, width: 270, height: 25)
+    let plain = try source.statistics(x: 1300, y: 1150, width: 270, height: 25)
+    #expect(marked.mean > plain.mean + 10, "watermark present bottom-right: \(marked.mean) vs \(plain.mean)")
+    let topLeftMarked = try image.statistics(x: 20, y: 20, width: 300, height: 60)
+    let topLeftPlain = try source.statistics(x: 20, y: 20, width: 300, height: 60)
+    #expect(abs(topLeftMarked.mean - topLeftPlain.mean) < 3, "no watermark top-left")
+    #expect(files(below: folder + "/in").allSatisfy { !$0.hasPrefix("processed_") })
+  }
+
+  @Test func thumbnailsPipelineMirrorsFolders() throws {
+    let folder = try workspace()
+    try FileManager.default.createDirectory(atPath: folder + "/in/2024/trip", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder + "/in/orient-6.jpg", toPath: folder + "/in/2024/trip/beach.jpg")
+    let result = try mediapipe(["run", "-o", "out", pipeline("thumbnails.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    try VipsRuntime.start()
+    let large = try Image.open(folder + "/out/2024/trip/large/beach.jpg", sequential: false)
+    #expect((large.width, large.height) == (300, 200), "upright")
+    let thumb = try Image.open(folder + "/out/2024/trip/thumbs/beach.webp", sequential: false)
+    #expect((thumb.width, thumb.height) == (200, 200), "cover 400x400 never enlarges past the 300x200 source")
+    let big = try Image.open(folder + "/out/thumbs/photo-large.webp", sequential: false)
+    #expect((big.width, big.height) == (400, 400))
+    #expect(big.loader == "webpload")
+    #expect(FileManager.default.fileExists(atPath: folder + "/out/large/photo-large.jpg"))
+    #expect(leftovers(below: folder).isEmpty)
+  }
+
+  @Test func anOutputThatWouldOverwriteItsInputFails() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg"))
+    try "resize 10x10\noutput \"{name}\"\n".write(toFile: folder + "/same.pipeline", atomically: true, encoding: .utf8)
+    let result = try mediapipe(["run", "same.pipeline", "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("would overwrite the input"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg")) == original)
+  }
+
+  @Test func exitCodeTwoForUsageAndPipelineErrors() throws {
+    let folder = try workspace(copyFixtures: false)
+    try "resiz 300x300\ncompress jpeg qualty=80\n".write(toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
+    let bad = try mediapipe(["run", "typo.pipeline", "in"], in: folder)
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("typo.pipeline:1:1: error: unknown step 'resiz'; did you mean 'resize'?"))
+    #expect(bad.stderr.contains("typo.pipeline:2:15: error: unknown option 'qualty' for 'compress'; did you mean 'quality'?"))
+    #expect(try mediapipe(["run", "missing.pipeline", "in"], in: folder).status == 2)
+    #expect(try mediapipe(["run", pipeline("resize.pipeline"), "no-such-folder"], in: folder).status == 2)
+    #expect(try mediapipe(["run", "--jobs", "0", pipeline("resize.pipeline"), "in"], in: folder).status == 2)
+    #expect(try mediapipe(["run", "--no-such-flag"], in: folder).status == 2)
+  }
+
+  @Test func checkReportsEveryErrorOrSummarises() throws {
+    let folder = try workspace(copyFixtures: false)
+    try "resize 300x300 fit=covr\nwatermark text=\"x\" positon=top\n".write(toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
+    let bad = try mediapipe(["check", "typo.pipeline"], in: folder)
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("typo.pipeline:1:20: error:"))
+    #expect(bad.stderr.contains("did you mean 'cover'?"))
+    #expect(bad.stderr.contains("typo.pipeline:2:20: error: unknown option 'positon' for 'watermark'; did you mean 'position'?"))
+    #expect(bad.stderr.contains("2 errors in typo.pipeline"))
+    let good = try mediapipe(["check", pipeline("web.pipeline")], in: folder)
+    #expect(good.status == 0)
+    #expect(good.stdout.contains("resize: fit inside width 1600px, height 1600px, never enlarging"))
+  }
+
+  @Test func helpDocumentsTheExitCodes() throws {
+    let help = try mediapipe(["--help"], in: NSTemporaryDirectory())
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("130  interrupted"))
+    #expect(!help.stdout.contains("__worker"))
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A worker that dies costs its one image; an interrupt leaves no partial files.
+@Suite(.serialized) struct WorkerFailureTests {
+  func slowWorkspace(images: Int) throws -> String {
+    let folder = try workspace(copyFixtures: false)
+    for i in 1...images {
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/p\(i).jpg")
+    }
+    try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
+    return folder
+  }
+
+  @Test func aWorkerKilledMidRunLosesOnlyItsImage() throws {
+    let folder = try slowWorkspace(images: 3)
+    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
+    #expect(run.wait(upTo: 20) { run.workers().count == 2 }, "two workers started")
+    usleep(600_000)  // into the first images, which take seconds each
+    let victim = try #require(run.workers().first)
+    kill(victim, SIGKILL)
+    let result = run.finish()
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("the worker crashed (killed by signal 9 (SIGKILL))"))
+    let outputs = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
+    #expect(outputs.count == 2, "the two other images came out: \(outputs)")
+    #expect(result.stderr.contains("processed 2 of 3 images"))
+    #expect(leftovers(below: folder).isEmpty)
+  }
+
+  @Test func interruptFinishesImagesInFlightThenARerunCompletes() throws {
+    let folder = try slowWorkspace(images: 5)
+    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
+    #expect(run.wait(upTo: 20) { run.workers().count == 2 })
+    usleep(300_000)
+    kill(run.pid, SIGINT)
+    let result = run.finish()
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(result.stderr.contains("interrupted"))
+    #expect(leftovers(below: folder).isEmpty)
+    let done = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
+    #expect(done.count == 2, "the two images in flight were finished: \(done)")
+    let again = try mediapipe(["run", "slow.pipeline", "in"], in: folder)
+    #expect(again.status == 0)
+    #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.count == 5)
+  }
+
+  @Test func aSecondInterruptAbortsAndLeavesNoPartialFiles() throws {
+    let folder = try slowWorkspace(images: 3)
+    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
+    #expect(run.wait(upTo: 20) { run.workers().count == 2 })
+    usleep(300_000)
+    kill(run.pid, SIGINT)
+    usleep(100_000)
+    kill(run.pid, SIGTERM)
+    let result = run.finish(within: 10)
+    #expect(result.status == 130)
+    #expect(leftovers(below: folder).isEmpty)
+    #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.isEmpty)
+  }
+}
