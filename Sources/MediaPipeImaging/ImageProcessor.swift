@@ -44,7 +44,7 @@ public final class ImageProcessor {
   public typealias FileWriter = (_ finalPath: String, _ write: (_ temporaryPath: String) throws -> Void) throws -> Void
 
   /// Processes one image and writes its outputs through `writer`.
-  /// - Throws: `VipsError` (with a `FailureReason`) when the image cannot be
+  /// - Throws: `ImagingError` (with a `FailureReason`) when the image cannot be
   ///   read or processed, or an output cannot be written.
   public func process(_ input: Input, writer: FileWriter) throws -> [Output] {
     let header = try Image.open(input.path, sequential: true)
@@ -102,12 +102,12 @@ public final class ImageProcessor {
         name: name, stem: stem, ext: format.fileExtension, dir: input.relativeDirectory,
         variant: variant.name, width: prepared.width, height: prepared.height)
       guard let relative = variant.output.render(values) else {
-        throw VipsError(
+        throw ImagingError(
           operation: "output", detail: "the output name for '\(name)' would leave its folder", reason: .cannotWriteOutput)
       }
       let path = input.outputDirectory.hasSuffix("/") ? input.outputDirectory + relative : input.outputDirectory + "/" + relative
       if path == input.path {
-        throw VipsError(
+        throw ImagingError(
           operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",
           reason: .cannotWriteOutput)
       }

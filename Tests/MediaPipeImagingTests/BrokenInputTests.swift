@@ -8,7 +8,7 @@ import Testing
     do {
       _ = try process(source, name)
       return nil
-    } catch let error as VipsError {
+    } catch let error as ImagingError {
       return error.reason
     } catch {
       return .processingFailed

@@ -15,7 +15,7 @@ extension Crop {
     case .rect(let x, let y, let width, let height):
       let w = min(width, image.width - x), h = min(height, image.height - y)
       guard x < image.width, y < image.height, w > 0, h > 0 else {
-        throw VipsError(
+        throw ImagingError(
           operation: "crop",
           detail: "the crop \(x),\(y),\(width),\(height) lies outside the \(image.width)x\(image.height) image",
           reason: .processingFailed)

@@ -11,7 +11,7 @@ extension Image {
   ///   - failOnError: treat truncated or corrupt data as an error.
   public static func open(_ path: String, sequential: Bool, failOnError: Bool = true) throws -> Image {
     guard let image = cvips_load(path, sequential ? 1 : 0, failOnError ? 1 : 0) else {
-      throw VipsError(operation: "load", detail: VipsError.takeBuffer())
+      throw ImagingError(operation: "load", detail: ImagingError.takeBuffer())
     }
     return Image(owning: image)
   }
@@ -38,7 +38,7 @@ extension Image {
   /// The pixels computed into memory, so several variants can read them.
   public func materialized() throws -> Image {
     guard let copy = vips_image_copy_memory(pointer) else {
-      throw VipsError(operation: "copy_memory", detail: VipsError.takeBuffer())
+      throw ImagingError(operation: "copy_memory", detail: ImagingError.takeBuffer())
     }
     return Image(owning: copy)
   }
@@ -151,7 +151,7 @@ extension Image {
   /// A constant image the size of this one.
   func constant(_ values: [Double]) throws -> Image {
     guard let image = cvips_new_like(pointer, values, Int32(values.count)) else {
-      throw VipsError(operation: "new_from_image", detail: VipsError.takeBuffer())
+      throw ImagingError(operation: "new_from_image", detail: ImagingError.takeBuffer())
     }
     return Image(owning: image)
   }

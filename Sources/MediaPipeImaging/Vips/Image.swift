@@ -17,7 +17,7 @@ public final class Image {
   }
 
   /// Runs one libvips call that produces an image; the one checked path into libvips.
-  /// - Throws: `VipsError` with the operation name and libvips's error text.
+  /// - Throws: `ImagingError` with the operation name and libvips's error text.
   static func call(_ operation: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws
     -> Image
   {
@@ -25,14 +25,14 @@ public final class Image {
     let status = body(&out)
     guard status == 0, let out else {
       if let out { g_object_unref(out) }
-      throw VipsError(operation: operation, detail: VipsError.takeBuffer())
+      throw ImagingError(operation: operation, detail: ImagingError.takeBuffer())
     }
     return Image(owning: out)
   }
 
   /// Runs one libvips call that returns a status only (savers).
   static func check(_ operation: String, _ status: Int32) throws {
-    guard status == 0 else { throw VipsError(operation: operation, detail: VipsError.takeBuffer()) }
+    guard status == 0 else { throw ImagingError(operation: operation, detail: ImagingError.takeBuffer()) }
   }
 
   // MARK: - Header
@@ -103,7 +103,7 @@ public final class Image {
     var values: UnsafeMutablePointer<Double>?
     var n: Int32 = 0
     guard cvips_getpoint(pointer, &values, &n, Int32(x), Int32(y)) == 0, let values else {
-      throw VipsError(operation: "getpoint", detail: VipsError.takeBuffer())
+      throw ImagingError(operation: "getpoint", detail: ImagingError.takeBuffer())
     }
     defer { g_free(values) }
     return Array(UnsafeBufferPointer(start: values, count: Int(n)))

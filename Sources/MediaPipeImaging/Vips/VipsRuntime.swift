@@ -28,10 +28,10 @@ public enum VipsRuntime {
   }()
 
   /// Starts libvips (only the first call does anything) and applies `options`.
-  /// - Throws: `VipsError` if libvips cannot start.
+  /// - Throws: `ImagingError` if libvips cannot start.
   public static func start(_ options: Options = Options()) throws {
     guard started else {
-      throw VipsError(operation: "init", detail: VipsError.takeBuffer(), reason: .processingFailed)
+      throw ImagingError(operation: "init", detail: ImagingError.takeBuffer(), reason: .processingFailed)
     }
     vips_concurrency_set(Int32(options.threads))
     vips_cache_set_max(0)

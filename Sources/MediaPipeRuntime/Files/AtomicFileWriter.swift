@@ -34,21 +34,21 @@ public struct AtomicFileWriter {
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw VipsError(
+      throw ImagingError(
         operation: "mkdir", detail: "cannot create the folder \(folder): \(Self.describe(error))", reason: .cannotWriteOutput)
     }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw VipsError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
+      throw ImagingError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
     }
     let temporary = Self.temporaryPath(for: finalPath)
     announce(temporary)
     do {
       try body(temporary)
-    } catch var error as VipsError {
+    } catch var error as ImagingError {
       unlink(temporary)
       if access(folder, W_OK) != 0 {
-        error = VipsError(operation: error.operation, detail: "cannot write in \(folder): \(String(cString: strerror(errno)))", reason: .cannotWriteOutput)
+        error = ImagingError(operation: error.operation, detail: "cannot write in \(folder): \(String(cString: strerror(errno)))", reason: .cannotWriteOutput)
       }
       throw error
     } catch {
@@ -58,7 +58,7 @@ public struct AtomicFileWriter {
     if rename(temporary, finalPath) != 0 {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
-      throw VipsError(operation: "rename", detail: "cannot move the output into \(finalPath): \(reason)", reason: .cannotWriteOutput)
+      throw ImagingError(operation: "rename", detail: "cannot move the output into \(finalPath): \(reason)", reason: .cannotWriteOutput)
     }
   }
 

@@ -70,7 +70,7 @@ public struct BatchRun {
     for (id, entry) in plan.entries.enumerated() {
       inputsByID[id] = entry.input
       if let problem = entry.problem {
-        reporter.finished(entry.input, TaskResult(outputs: [], failure: problem, milliseconds: 0))
+        reporter.finished(entry.input, TaskResult(outputs: [], failure: problem, milliseconds: 0), upFront: true)
         continue
       }
       tasks.append(

@@ -19,6 +19,8 @@ public final class RunReporter {
   let start = DispatchTime.now().uptimeNanoseconds
   var done = 0
   var failed = 0
+  /// Failures decided before any worker saw the image.
+  var failedUpFront = 0
   var outputs = 0
   var inputBytes = 0
   var outputBytes = 0
@@ -34,8 +36,10 @@ public final class RunReporter {
   var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
   /// Records one finished image and prints what needs printing.
-  public func finished(_ input: InputFile, _ result: TaskResult) {
+  /// - Parameter upFront: the image failed before reaching a worker.
+  public func finished(_ input: InputFile, _ result: TaskResult, upFront: Bool = false) {
     done += 1
+    if upFront { failedUpFront += 1 }
     if let failure = result.failure {
       failed += 1
       line("failed: \(input.path): \(failure.sentence)", to: 2)
@@ -74,14 +78,18 @@ public final class RunReporter {
     lastDraw = now
     let width = 30
     let filled = total == 0 ? width : width * done / total
-    let rate = elapsed > 0 ? Double(done) / elapsed : 0
-    var eta = "--:--"
+    // Images that failed before reaching a worker (not an image, a name clash) finish
+    // at once; the rate counts only what the workers did.
+    let worked = done - failedUpFront
+    let rate = elapsed > 0.5 && worked > 0 ? Double(worked) / elapsed : 0
+    var eta = "--:--", speed = "-- img/s"
     if rate > 0 {
       let seconds = Int((Double(total - done) / rate).rounded())
       eta = String(format: "%d:%02d", seconds / 60, seconds % 60)
+      speed = String(format: "%.1f img/s", rate)
     }
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    let text = String(format: "[%@] %d/%d  %.1f img/s  ETA %@", bar, done, total, rate, eta)
+    let text = String(format: "[%@] %d/%d  %@  ETA %@", bar, done, total, speed, eta)
     write(2, "\r\u{1B}[K" + text)
     barShown = true
   }
@@ -101,7 +109,7 @@ public final class RunReporter {
       write(2, "\r\u{1B}[K")
       barShown = false
     }
-    guard verbosity != .quiet || failed > 0 || interrupted else { return }
+    guard verbosity != .quiet || interrupted else { return }
     var parts = ["processed \(done - failed) of \(total) image\(total == 1 ? "" : "s") (\(outputs) output\(outputs == 1 ? "" : "s"))"]
     if failed > 0 { parts.append("\(failed) failed") }
     if skippedOutputs > 0 { parts.append("\(skippedOutputs) skipped as outputs of this pipeline") }

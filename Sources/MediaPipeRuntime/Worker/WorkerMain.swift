@@ -61,7 +61,7 @@ public enum WorkerMain {
       outputs = try processor.process(
         .init(path: task.path, outputDirectory: task.outputDirectory, relativeDirectory: task.relativeDirectory)
       ) { path, body in try writer.write(to: path, body) }
-    } catch let error as VipsError {
+    } catch let error as ImagingError {
       failure = TaskFailure(reason: error.reason, detail: error.detail)
     } catch {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")

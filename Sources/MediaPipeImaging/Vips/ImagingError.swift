@@ -1,9 +1,10 @@
 import CVips
 import MediaPipeCore
 
-/// A libvips call that failed: which operation, libvips's own text, and what
-/// that means for the user.
-public struct VipsError: Error, Sendable, CustomStringConvertible {
+/// Why one image could not be processed: the operation that failed (a libvips
+/// operation such as "thumbnail", or a file operation such as "rename"), its
+/// own words, and what that means for the user.
+public struct ImagingError: Error, Sendable, CustomStringConvertible {
   /// The operation that failed, such as "thumbnail" or "jpegsave".
   public var operation: String
   /// libvips's error buffer, trimmed to its first lines.
@@ -14,7 +15,7 @@ public struct VipsError: Error, Sendable, CustomStringConvertible {
   public init(operation: String, detail: String, reason: FailureReason? = nil) {
     self.operation = operation
     self.detail = detail
-    self.reason = reason ?? VipsError.classify(operation: operation, detail: detail)
+    self.reason = reason ?? ImagingError.classify(operation: operation, detail: detail)
   }
 
   public var description: String { "\(reason.sentence) (\(operation): \(detail))" }
