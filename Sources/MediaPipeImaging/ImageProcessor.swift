@@ -48,86 +48,108 @@ public final class ImageProcessor {
   ///   read or processed, or an output cannot be written.
   public func process(_ input: Input, writer: FileWriter) throws -> [Output] {
     let header = try Image.open(input.path, sequential: true)
+    let plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
+    var shared = try load(input.path, plan)
+    for step in plan.sharedSteps { shared = try apply(step, to: shared) }
+    if pipeline.variants.count > 1 { shared = try shared.materialized() }
+
     let inputFormat = Self.format(ofLoader: header.loader)
-    let rotateAtLoad = pipeline.applyOrientation || pipeline.shared.first == .autorotate
-    var shared = pipeline.shared
-    while shared.first == .autorotate { shared.removeFirst() }
-    let swap = rotateAtLoad && header.orientation >= 5
-    let width = swap ? header.height : header.width
-    let height = swap ? header.width : header.height
-    let many = pipeline.variants.count > 1
-
-    // Load, fusing the first resize (shared, or of every variant) into shrink-on-load.
-    var image: Image
-    var variantResizeDone = Set<Int>()
-    var preScaled: [Int: (ResizeGeometry, Resize)] = [:]
-    if case .resize(let resize)? = shared.first {
-      let geometry = ResizeGeometry(resize, width: width, height: height)
-      image = try Image.thumbnail(
-        input.path, width: geometry.scaledWidth, height: geometry.scaledHeight, autorotate: rotateAtLoad)
-      image = try resize.finish(image, geometry: geometry)
-      shared.removeFirst()
-    } else if shared.isEmpty, let firsts = firstResizes(), !firsts.isEmpty {
-      let geometries = firsts.map { ResizeGeometry($0, width: width, height: height) }
-      let largest = geometries.max { $0.scaledWidth * $0.scaledHeight < $1.scaledWidth * $1.scaledHeight }!
-      image = try Image.thumbnail(
-        input.path, width: largest.scaledWidth, height: largest.scaledHeight, autorotate: rotateAtLoad)
-      for (index, geometry) in geometries.enumerated() {
-        preScaled[index] = (geometry, firsts[index])
-        variantResizeDone.insert(index)
-      }
-    } else {
-      image = try Image.open(input.path, sequential: !many)
-      if rotateAtLoad { image = try image.autorotated() }
-    }
-
-    for step in shared { image = try apply(step, to: image) }
-    if many { image = try image.materialized() }
-
     var outputs: [Output] = []
-    let name = input.path.lastComponent
-    let stem = name.stem
     for (index, variant) in pipeline.variants.enumerated() {
-      var result = image
+      var image = shared
       var steps = variant.steps
-      if variantResizeDone.contains(index), let (geometry, resize) = preScaled[index] {
-        result = try result.resized(width: geometry.scaledWidth, height: geometry.scaledHeight)
-        result = try resize.finish(result, geometry: geometry)
+      if let (resize, geometry) = plan.variantResizes[index] {
+        image = try resize.finish(image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight), geometry: geometry)
         steps.removeFirst()
       }
-      for step in steps { result = try apply(step, to: result) }
-      let format = variant.outputFormat(forInput: inputFormat)
-      let (prepared, strip) = try variant.metadata.prepare(result)
-      let values = OutputTemplate.Values(
-        name: name, stem: stem, ext: format.fileExtension, dir: input.relativeDirectory,
-        variant: variant.name, width: prepared.width, height: prepared.height)
-      guard let relative = variant.output.render(values) else {
-        throw ImagingError(
-          operation: "output", detail: "the output name for '\(name)' would leave its folder", reason: .cannotWriteOutput)
-      }
-      let path = input.outputDirectory.hasSuffix("/") ? input.outputDirectory + relative : input.outputDirectory + "/" + relative
-      if path == input.path {
-        throw ImagingError(
-          operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",
-          reason: .cannotWriteOutput)
-      }
-      try writer(path) { temporary in
-        try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
-      }
-      outputs.append(
-        Output(variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue))
+      for step in steps { image = try apply(step, to: image) }
+      outputs.append(try save(image, of: variant, input: input, inputFormat: inputFormat, writer: writer))
     }
     return outputs
   }
 
-  /// The first step of every variant, if each is a resize.
-  private func firstResizes() -> [Resize]? {
-    var result: [Resize] = []
-    for variant in pipeline.variants {
-      guard case .resize(let r)? = variant.steps.first else { return nil }
-      result.append(r)
+  /// How an image is decoded: the first resize, when it comes first, is fused
+  /// into libvips's shrink-on-load thumbnail (shared, or the largest of the
+  /// variants' first resizes, which each variant then finishes from).
+  struct LoadPlan {
+    enum Load {
+      /// Decode at full size (autorotating if asked).
+      case plain
+      /// Decode straight to this size with shrink-on-load, then finish `resize` (crop/pad).
+      case thumbnail(width: Int, height: Int, finishing: (Resize, ResizeGeometry)?)
     }
-    return result
+
+    var load = Load.plain
+    var autorotate: Bool
+    /// Decode in one top-to-bottom pass (only when one output reads the pixels).
+    var sequential: Bool
+    var sharedSteps: [Step]
+    /// Each variant's first resize, when it was planned into the load.
+    var variantResizes: [Int: (Resize, ResizeGeometry)] = [:]
+
+    init(pipeline: Pipeline, header: Image, variantCount: Int) {
+      autorotate = pipeline.applyOrientation || pipeline.shared.first == .autorotate
+      sequential = variantCount == 1
+      sharedSteps = Array(pipeline.shared.drop { $0 == .autorotate })
+      let swap = autorotate && header.orientation >= 5
+      let width = swap ? header.height : header.width
+      let height = swap ? header.width : header.height
+
+      if case .resize(let resize)? = sharedSteps.first {
+        let geometry = ResizeGeometry(resize, width: width, height: height)
+        load = .thumbnail(width: geometry.scaledWidth, height: geometry.scaledHeight, finishing: (resize, geometry))
+        sharedSteps.removeFirst()
+      } else if sharedSteps.isEmpty {
+        var firsts: [(Resize, ResizeGeometry)] = []
+        for variant in pipeline.variants {
+          guard case .resize(let resize)? = variant.steps.first else { return }
+          firsts.append((resize, ResizeGeometry(resize, width: width, height: height)))
+        }
+        guard let largest = firsts.map(\.1).max(by: { $0.scaledWidth * $0.scaledHeight < $1.scaledWidth * $1.scaledHeight })
+        else { return }
+        load = .thumbnail(width: largest.scaledWidth, height: largest.scaledHeight, finishing: nil)
+        for (index, first) in firsts.enumerated() { variantResizes[index] = first }
+      }
+    }
+  }
+
+  private func load(_ path: String, _ plan: LoadPlan) throws -> Image {
+    switch plan.load {
+    case .plain:
+      let image = try Image.open(path, sequential: plan.sequential)
+      return plan.autorotate ? try image.autorotated() : image
+    case .thumbnail(let width, let height, let finishing):
+      let image = try Image.thumbnail(path, width: width, height: height, autorotate: plan.autorotate)
+      guard let (resize, geometry) = finishing else { return image }
+      return try resize.finish(image, geometry: geometry)
+    }
+  }
+
+  /// Applies the variant's metadata policy, names the output and writes it.
+  private func save(
+    _ image: Image, of variant: Variant, input: Input, inputFormat: ImageFormat?, writer: FileWriter
+  ) throws -> Output {
+    let name = input.path.lastComponent
+    let format = variant.outputFormat(forInput: inputFormat)
+    let (prepared, strip) = try variant.metadata.prepare(image)
+    let values = OutputTemplate.Values(
+      name: name, stem: name.stem, ext: format.fileExtension, dir: input.relativeDirectory,
+      variant: variant.name, width: prepared.width, height: prepared.height)
+    guard let relative = variant.output.render(values) else {
+      throw ImagingError(
+        operation: "output", detail: "the output name for '\(name)' would leave its folder", reason: .cannotWriteOutput)
+    }
+    let folder = input.outputDirectory.hasSuffix("/") ? input.outputDirectory : input.outputDirectory + "/"
+    let path = folder + relative
+    if path == input.path {
+      throw ImagingError(
+        operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",
+        reason: .cannotWriteOutput)
+    }
+    try writer(path) { temporary in
+      try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
+    }
+    return Output(variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue)
   }
 
   private func apply(_ step: Step, to image: Image) throws -> Image {
