@@ -18,15 +18,19 @@ public final class ImageProcessor {
   public struct Input: Sendable {
     /// The image file.
     public var path: String
-    /// The folder output templates are resolved in (the input's folder, or its mirror below -o).
-    public var outputDirectory: String
-    /// The input's folder relative to its input root ("" at the root): `{dir}`.
+    /// The output root: `-o DIR`, or the input root the file was found under.
+    public var outputRoot: String
+    /// The input's folder relative to its input root ("" at the root): mirrored below
+    /// the output root, and the `{dir}` token.
     public var relativeDirectory: String
+    /// The format its content shows (decides `compress same`); nil to ask libvips.
+    public var format: ImageFormat?
 
-    public init(path: String, outputDirectory: String, relativeDirectory: String) {
+    public init(path: String, outputRoot: String, relativeDirectory: String, format: ImageFormat? = nil) {
       self.path = path
-      self.outputDirectory = outputDirectory
+      self.outputRoot = outputRoot
       self.relativeDirectory = relativeDirectory
+      self.format = format
     }
   }
 
@@ -53,7 +57,7 @@ public final class ImageProcessor {
     for step in plan.sharedSteps { shared = try apply(step, to: shared) }
     if pipeline.variants.count > 1 { shared = try shared.materialized() }
 
-    let inputFormat = Self.format(ofLoader: header.loader)
+    let inputFormat = input.format ?? Self.format(ofLoader: header.loader)
     var outputs: [Output] = []
     for (index, variant) in pipeline.variants.enumerated() {
       var image = shared
@@ -105,9 +109,13 @@ public final class ImageProcessor {
           guard case .resize(let resize)? = variant.steps.first else { return }
           firsts.append((resize, ResizeGeometry(resize, width: width, height: height)))
         }
-        guard let largest = firsts.map(\.1).max(by: { $0.scaledWidth * $0.scaledHeight < $1.scaledWidth * $1.scaledHeight })
-        else { return }
-        load = .thumbnail(width: largest.scaledWidth, height: largest.scaledHeight, finishing: nil)
+        // One decode at the largest scale any variant needs on either side, so
+        // every variant scales down from it (even a fill that stretches one side).
+        guard !firsts.isEmpty else { return }
+        let scale = firsts.map { max(Double($0.1.scaledWidth) / Double(width), Double($0.1.scaledHeight) / Double(height)) }.max()!
+        load = .thumbnail(
+          width: max(1, Int((Double(width) * scale).rounded(.up))), height: max(1, Int((Double(height) * scale).rounded(.up))),
+          finishing: nil)
         for (index, first) in firsts.enumerated() { variantResizes[index] = first }
       }
     }
@@ -135,12 +143,10 @@ public final class ImageProcessor {
     let values = OutputTemplate.Values(
       name: name, stem: name.stem, ext: format.fileExtension, dir: input.relativeDirectory,
       variant: variant.name, width: prepared.width, height: prepared.height)
-    guard let relative = variant.output.render(values) else {
+    guard let path = variant.output.path(root: input.outputRoot, values: values) else {
       throw ImagingError(
         operation: "output", detail: "the output name for '\(name)' would leave its folder", reason: .cannotWriteOutput)
     }
-    let folder = input.outputDirectory.hasSuffix("/") ? input.outputDirectory : input.outputDirectory + "/"
-    let path = folder + relative
     if path == input.path {
       throw ImagingError(
         operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     discussion: """
       Folders are walked recursively (hidden files and folders skipped); files are \
       chosen by their content, not their extension. Outputs go next to each input as \
-      processed_NAME unless the pipeline's `output` says otherwise, or below DIR with \
+      processed_{stem}.{ext} unless the pipeline's `output` says otherwise, or below DIR with \
       -o DIR (mirroring the folders). Inputs are never modified; outputs appear whole \
       or not at all; files this pipeline writes are never taken as inputs.
 

@@ -98,3 +98,19 @@ import Testing
     #expect(result.diagnostics.map(\.severity) == [.warning])
   }
 }
+
+@Suite struct MoreDiagnosticsTests {
+  @Test func orientationOnce() {
+    #expect(errors("orientation keep\norientation auto") == ["2:1: 'orientation' is given twice (first on line 1)"])
+  }
+
+  @Test func percentResizeRules() {
+    #expect(errors("resize width=150%") == ["1:14: `width=150%` would enlarge the image; add enlarge=yes"])
+    #expect(errors("resize 50% fit=cover") == ["1:12: `fit` does not apply to a percentage resize, which keeps the shape"])
+  }
+
+  @Test func aWarningRepeatedByEveryVariantIsSaidOnce() {
+    let result = compile("compress webp\noutput \"{stem}.jpg\"\nvariant a\n resize 10x10\nvariant b\n resize 20x20")
+    #expect(result.diagnostics.filter { $0.severity == .warning }.count == 1)
+  }
+}

@@ -34,3 +34,21 @@ import Testing
     #expect(try template("{stem}.{ext}").literalExtension == nil)
   }
 }
+
+@Suite struct OutputPathTests {
+  let values = OutputTemplate.Values(name: "a.jpg", stem: "a", ext: "jpg", dir: "2024/trip", variant: "v")
+
+  func template(_ text: String) -> OutputTemplate {
+    var bag = DiagnosticBag()
+    return OutputTemplate.parse(text, at: SourceLocation(file: "t", line: 1, column: 1), diagnostics: &bag)!
+  }
+
+  @Test func mirroredBelowTheRoot() {
+    #expect(template("thumbs/{stem}.webp").path(root: "/out", values: values) == "/out/2024/trip/thumbs/a.webp")
+  }
+
+  @Test func aTemplateWithDirPlacesItItself() {
+    #expect(template("{dir}/small/{stem}.jpg").path(root: "/out/", values: values) == "/out/2024/trip/small/a.jpg")
+    #expect(template("flat/{dir}-{stem}.jpg").path(root: "/out", values: values) == "/out/flat/2024/trip-a.jpg")
+  }
+}

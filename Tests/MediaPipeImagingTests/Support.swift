@@ -17,14 +17,20 @@ func temporaryFolder() throws -> String {
   return path
 }
 
+/// libvips's error buffer is process-global: tests run in parallel, so images are
+/// processed one at a time to keep each failure's message its own (as in a worker).
+let oneImageAtATime = NSLock()
+
 /// Runs pipeline text over one fixture in-process and opens every output.
 func process(_ source: String, _ fixtureName: String) throws -> [(output: ImageProcessor.Output, image: Image)] {
+  oneImageAtATime.lock()
+  defer { oneImageAtATime.unlock() }
   try VipsRuntime.start()
   let compiled = PipelineCompiler.compile(source: source, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
   let pipeline = try #require(compiled.pipeline, "\(compiled.diagnostics)")
   let folder = try temporaryFolder()
   let processor = ImageProcessor(pipeline: pipeline)
-  let outputs = try processor.process(.init(path: fixture(fixtureName), outputDirectory: folder, relativeDirectory: "")) { path, write in
+  let outputs = try processor.process(.init(path: fixture(fixtureName), outputRoot: folder, relativeDirectory: "")) { path, write in
     try FileManager.default.createDirectory(
       atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
     try write(path)

@@ -44,7 +44,7 @@ public struct ArgumentReader {
     }
     if positionals.count > range.upperBound {
       let extra = positionals[range.upperBound]
-      let what = range.upperBound == 0 ? "no positional arguments" : "at most \(range.upperBound)"
+      let what = range.upperBound == 0 ? "no positional arguments" : range.upperBound == 1 ? "one positional argument" : "at most \(range.upperBound) positional arguments"
       var message = "'\(step)' takes \(what), found '\(extra.value.value)'"
       if !extra.quoted, let near = Suggestions.nearest(to: extra.value.value, in: keys) {
         message += "; did you mean '\(near)=...'?"
@@ -134,7 +134,8 @@ public struct ArgumentReader {
     let expected = "pixels (like 24) or a percentage (like 2%)"
     if text.hasSuffix("%") {
       guard let p = Double(text.dropLast()), p.isFinite, percentRange.contains(p), allowZero || p > 0 else {
-        invalid(expected + " from \(formatNumber(percentRange.lowerBound))% to \(formatNumber(percentRange.upperBound))%", argument, key: key)
+        let low = allowZero ? "from \(formatNumber(percentRange.lowerBound))%" : "above \(formatNumber(percentRange.lowerBound))%"
+        invalid(expected + " \(low) up to \(formatNumber(percentRange.upperBound))%", argument, key: key)
         return nil
       }
       return .percent(p)

@@ -47,9 +47,11 @@ public struct DiagnosticBag: Sendable {
     all.append(contentsOf: other)
   }
 
-  /// The diagnostics in file order.
+  /// The diagnostics in file order, each said once.
   public var sorted: [Diagnostic] {
-    all.enumerated().sorted { ($0.element.location, $0.offset) < ($1.element.location, $1.offset) }.map(\.element)
+    var seen = Set<Diagnostic>()
+    return all.enumerated().sorted { ($0.element.location, $0.offset) < ($1.element.location, $1.offset) }
+      .map(\.element).filter { seen.insert($0).inserted }
   }
 }
 

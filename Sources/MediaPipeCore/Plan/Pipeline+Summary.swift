@@ -9,7 +9,7 @@ extension Pipeline {
     }
     for variant in variants {
       var indent = "  "
-      if variants.count > 1 {
+      if variants.count > 1 || !variant.steps.isEmpty {
         lines.append("variant \(variant.name):")
         for (i, step) in variant.steps.enumerated() { lines.append("  \(i + 1). \(step.summary)") }
       } else {

@@ -31,6 +31,7 @@ public enum PipelineCompiler {
     }
     var shared = Section()
     var variants: [Section] = []
+    var orientationLine: Int?
 
     for (index, statement) in statements.enumerated() {
       let name = statement.name.value
@@ -69,6 +70,10 @@ public enum PipelineCompiler {
         variants.append(Section(name: arg.value))
         continue
       case "orientation":
+        if let first = orientationLine {
+          diagnostics.error("'orientation' is given twice (first on line \(first))", at: statement.location)
+        }
+        orientationLine = statement.location.line
         var reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "auto or keep")
         if let arg = reader.positionals.first, let apply = reader.choice(arg, key: nil, ["auto": true, "keep": false]) {
           pipeline.applyOrientation = apply

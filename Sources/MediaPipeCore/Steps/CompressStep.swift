@@ -3,7 +3,8 @@ public struct Compress: Sendable, Hashable {
   /// Formats mediapipe writes.
   public enum Format: String, Sendable, Hashable, CaseIterable {
     case jpeg, png, webp, avif, tiff, gif
-    /// The input's own format (when mediapipe can write it; otherwise JPEG, or PNG with alpha).
+    /// The input's own format when mediapipe writes it; HEIF becomes AVIF, and
+    /// formats mediapipe cannot write (JPEG XL, JPEG 2000, BMP, SVG, PDF) become PNG.
     case same
 
     /// The file extension written for `{ext}`.
@@ -124,7 +125,9 @@ public struct Compress: Sendable, Hashable {
       if let effort { parts.append("effort \(effort)") }
     case .tiff: parts = ["\(tiffCompression.rawValue) compression"]
     case .gif: break
-    case .same: parts = ["as the input (JPEG if mediapipe cannot write it)"]
+    case .same:
+      parts = ["as the input (PNG for formats mediapipe cannot write)"]
+      if let quality { parts.append("quality \(quality) where the format has one") }
     }
     let name = format == .same ? "same format" : format.rawValue.uppercased()
     return "compress: \(name)" + (parts.isEmpty ? "" : ", " + parts.joined(separator: ", "))

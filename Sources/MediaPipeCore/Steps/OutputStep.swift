@@ -66,7 +66,7 @@ public struct OutputTemplate: Sendable, Hashable {
           let names = Token.allCases.map(\.rawValue)
           diagnostics.error(
             "unknown token '{\(name)}' in the output template" + Suggestions.suffix(for: name, in: names), at: at(i),
-            notes: ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")])
+            notes: Suggestions.nearest(to: name, in: names) == nil ? ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")] : [])
           ok = false
         }
         i = close + 1
@@ -138,6 +138,16 @@ public struct OutputTemplate: Sendable, Hashable {
     let parts = out.split(separator: "/").filter { $0 != "." }
     if parts.isEmpty || parts.contains("..") { return nil }
     return parts.joined(separator: "/")
+  }
+
+  /// Where the output goes: below `root` mirrored by `values.dir` (the input's
+  /// folder relative to its input root), or directly below `root` when the
+  /// template places `{dir}` itself. Nil if a value made it leave `root`.
+  public func path(root: String, values: Values) -> String? {
+    guard let relative = render(values) else { return nil }
+    var base = root.hasSuffix("/") ? String(root.dropLast()) : root
+    if !uses(.dir) && !values.dir.isEmpty { base += "/" + values.dir }
+    return base + "/" + relative
   }
 
   /// The literal extension at the end of the template (after the last '.'), if

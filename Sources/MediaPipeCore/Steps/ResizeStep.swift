@@ -71,6 +71,20 @@ public struct Resize: Sendable, Hashable {
     if let scale = resize.scale, scale > 100, !resize.enlarge, let box = reader.positionals.first {
       reader.error("'resize \(box.value.value)' would enlarge the image; add enlarge=yes", at: box.value.location)
     }
+    for key in ["width", "height"] {
+      if case .percent(let p)? = (key == "width" ? resize.width : resize.height), p > 100, !resize.enlarge,
+        let arg = reader.argument(key)
+      {
+        reader.error("`\(key)=\(arg.value.value)` would enlarge the image; add enlarge=yes", at: arg.value.location)
+      }
+    }
+    if resize.scale != nil {
+      for key in ["fit", "gravity", "background"] {
+        if let arg = reader.argument(key) {
+          reader.error("`\(key)` does not apply to a percentage resize, which keeps the shape", at: arg.location)
+        }
+      }
+    }
     let needsBoth: [Fit] = [.cover, .contain, .fill]
     if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil, resize.width == nil || resize.height == nil {
       reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)

@@ -13,8 +13,8 @@ public struct OutputPlan {
   /// An input, with where its outputs go.
   public struct Entry: Sendable {
     public var input: InputFile
-    /// The folder output templates are resolved in.
-    public var outputDirectory: String
+    /// `-o DIR`, or the input root the file was found under.
+    public var outputRoot: String
     /// The paths it will write; entries with `{width}`/`{height}` are patterns.
     public var outputs: [String]
     /// Why it cannot run, if it cannot.
@@ -30,8 +30,7 @@ public struct OutputPlan {
   public init(pipeline: Pipeline, inputs: [InputFile], outputRoot: String?) {
     var planned: [Entry] = []
     for input in inputs {
-      var outputDirectory = outputRoot ?? input.root
-      if !input.relativeDirectory.isEmpty { outputDirectory += "/" + input.relativeDirectory }
+      let root = outputRoot ?? input.root
       var outputs: [String] = []
       var problem: TaskFailure?
       for variant in pipeline.variants {
@@ -40,8 +39,11 @@ public struct OutputPlan {
         let values = OutputTemplate.Values(
           name: name, stem: (name as NSString).deletingPathExtension, ext: format.fileExtension,
           dir: input.relativeDirectory, variant: variant.name)
-        if let relative = variant.output.render(values) {
-          outputs.append(outputDirectory + "/" + relative)
+        if let path = variant.output.path(root: root, values: values) {
+          if outputs.contains(path) {
+            problem = TaskFailure(reason: .cannotWriteOutput, detail: "two variants would write the same file \(path)")
+          }
+          outputs.append(path)
         } else {
           problem = TaskFailure(reason: .cannotWriteOutput, detail: "its output name would leave the output folder")
         }
@@ -49,7 +51,7 @@ public struct OutputPlan {
       if input.format == nil {
         problem = TaskFailure(reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format")
       }
-      planned.append(Entry(input: input, outputDirectory: outputDirectory, outputs: outputs, problem: problem))
+      planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }
 
     // Files that another input writes are this pipeline's outputs, not inputs.

@@ -57,14 +57,17 @@ public struct WorkerConfiguration: Codable, Sendable {
 public struct WorkerTask: Codable, Sendable {
   public var id: Int
   public var path: String
-  public var outputDirectory: String
+  public var outputRoot: String
   public var relativeDirectory: String
+  /// The format the parent saw in the file's first bytes (rawValue of `ImageFormat`).
+  public var format: String?
 
-  public init(id: Int, path: String, outputDirectory: String, relativeDirectory: String) {
+  public init(id: Int, path: String, outputRoot: String, relativeDirectory: String, format: String?) {
     self.id = id
     self.path = path
-    self.outputDirectory = outputDirectory
+    self.outputRoot = outputRoot
     self.relativeDirectory = relativeDirectory
+    self.format = format
   }
 }
 

@@ -75,8 +75,8 @@ public struct BatchRun {
       }
       tasks.append(
         WorkerTask(
-          id: id, path: entry.input.path, outputDirectory: entry.outputDirectory,
-          relativeDirectory: entry.input.relativeDirectory))
+          id: id, path: entry.input.path, outputRoot: entry.outputRoot,
+          relativeDirectory: entry.input.relativeDirectory, format: entry.input.format?.rawValue))
     }
     // Largest first: the long images start early and the end of the run stays busy.
     tasks.sort { (inputsByID[$0.id]?.size ?? 0) > (inputsByID[$1.id]?.size ?? 0) }

@@ -59,7 +59,9 @@ public enum WorkerMain {
     var outputs: [ImageProcessor.Output] = []
     do {
       outputs = try processor.process(
-        .init(path: task.path, outputDirectory: task.outputDirectory, relativeDirectory: task.relativeDirectory)
+        .init(
+          path: task.path, outputRoot: task.outputRoot, relativeDirectory: task.relativeDirectory,
+          format: task.format.flatMap(ImageFormat.init(rawValue:)))
       ) { path, body in try writer.write(to: path, body) }
     } catch let error as ImagingError {
       failure = TaskFailure(reason: error.reason, detail: error.detail)
