@@ -4,6 +4,7 @@ import PackageDescription
 // Layout (see ../shared/STYLE.md):
 //   CVips            libvips as a system library (pkg-config "vips").
 //   CVipsShims       the few C wrappers Swift cannot call directly (see its header).
+//   CSQLite          SQLite's C API (the state store), as a system library.
 //   MediaPipeCore    the pipeline format and plan: pure Swift, no libvips.
 //   MediaPipeImaging libvips wrapper and the step executors.
 //   MediaPipeRuntime process pool, worker protocol, input discovery, file safety.
@@ -23,6 +24,11 @@ let package = Package(
       pkgConfig: "vips",
       providers: [.apt(["libvips-dev"])]
     ),
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
     .target(
       name: "CVipsShims",
       dependencies: ["CVips"]
@@ -34,7 +40,7 @@ let package = Package(
     ),
     .target(
       name: "MediaPipeRuntime",
-      dependencies: ["MediaPipeCore", "MediaPipeImaging", "CVipsShims"]
+      dependencies: ["MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite"]
     ),
     .executableTarget(
       name: "mediapipe",
@@ -48,9 +54,10 @@ let package = Package(
       name: "MediaPipeImagingTests",
       dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips"]
     ),
+    .testTarget(name: "MediaPipeRuntimeTests", dependencies: ["MediaPipeRuntime", "MediaPipeCore"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["MediaPipeImaging"]
+      dependencies: ["MediaPipeImaging", "MediaPipeRuntime"]
     ),
   ]
 )

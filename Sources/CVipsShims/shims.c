@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -284,3 +285,10 @@ void cvips_reset_signals(void) {
 }
 
 void cvips_malloc_trim(void) { malloc_trim(0); }
+
+int cvips_limit_memory(unsigned long long bytes) {
+  struct rlimit limit;
+  limit.rlim_cur = (rlim_t)bytes;
+  limit.rlim_max = (rlim_t)bytes;
+  return setrlimit(RLIMIT_DATA, &limit);
+}

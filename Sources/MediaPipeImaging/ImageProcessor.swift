@@ -1,3 +1,4 @@
+import Foundation
 import MediaPipeCore
 
 /// Runs a pipeline over one image at a time: load (fusing the first resize
@@ -8,10 +9,13 @@ import MediaPipeCore
 /// Not thread-safe (a worker handles one image at a time).
 public final class ImageProcessor {
   public let pipeline: Pipeline
+  /// Images with more pixels than this are refused from their header, before decoding.
+  public let maxPixels: Int
   private let stamps = WatermarkStamps()
 
-  public init(pipeline: Pipeline) {
+  public init(pipeline: Pipeline, maxPixels: Int = 100_000_000) {
     self.pipeline = pipeline
+    self.maxPixels = maxPixels
   }
 
   /// One input image and where its outputs go.
@@ -52,6 +56,13 @@ public final class ImageProcessor {
   ///   read or processed, or an output cannot be written.
   public func process(_ input: Input, writer: FileWriter) throws -> [Output] {
     let header = try Image.open(input.path, sequential: true)
+    let pixels = header.width * header.height
+    if pixels > maxPixels {
+      throw ImagingError(
+        operation: "limits",
+        detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels)) (--max-pixels)",
+        reason: .tooManyPixels)
+    }
     let plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
     var shared = try load(input.path, plan)
     for step in plan.sharedSteps { shared = try apply(step, to: shared) }
@@ -169,6 +180,11 @@ public final class ImageProcessor {
     case .watermark(let w): return try w.apply(to: image, stamps: stamps)
     case .compress, .metadata, .output: return image
     }
+  }
+
+  static func megapixels(_ pixels: Int) -> String {
+    let mp = Double(pixels) / 1_000_000
+    return mp >= 10 ? "\(Int(mp.rounded())) megapixels" : String(format: "%.1f megapixels", mp)
   }
 
   /// The input format from the loader libvips picked ("jpegload" -> jpeg).

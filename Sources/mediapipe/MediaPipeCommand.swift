@@ -1,4 +1,5 @@
 import ArgumentParser
+import MediaPipeCore
 import MediaPipeRuntime
 
 @main
@@ -19,8 +20,10 @@ struct MediaPipeCommand: ParsableCommand {
         0    every image was processed
         1    some images failed (the others were still written)
         2    usage or pipeline error (nothing was processed)
+        75   another run is writing into the same output folder (with --no-wait)
         130  interrupted (images in flight were finished; run again to finish)
       """,
+    version: MediaPipeVersion.current,
     subcommands: [RunCommand.self, CheckCommand.self, WorkerCommand.self]
   )
 

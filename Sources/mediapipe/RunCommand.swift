@@ -18,7 +18,15 @@ struct RunCommand: ParsableCommand {
         mediapipe run -j 4 -o web/ pipelines/web.pipeline photos/ more/IMG_0001.jpg
         mediapipe run --dry-run pipelines/thumbnails.pipeline photos/
 
-      Exit codes: 0 all done, 1 some images failed, 2 usage or pipeline error, 130 interrupted.
+      Re-runs skip inputs whose outputs are up to date (recorded in \
+      .mediapipe/state.sqlite under the output root): size and modification time are \
+      compared first, the content only when they differ. A changed input, pipeline, \
+      watermark file or mediapipe version, or a missing output, redoes exactly the \
+      images concerned. Two runs writing into the same output root never overlap: the \
+      second waits (or, with --no-wait, exits with 75).
+
+      Exit codes: 0 all done, 1 some images failed, 2 usage or pipeline error, \
+      75 another run holds the lock (--no-wait), 130 interrupted.
       """)
 
   @Argument(help: "The pipeline file.")
@@ -45,8 +53,40 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
   var allowUntrustedFormats = false
 
+  @Flag(help: "Redo every image, even those whose outputs are up to date.")
+  var force = false
+
+  @Option(name: .customLong("state"), help: ArgumentHelp("The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
+  var statePath: String?
+
+  @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
+  var noWait = false
+
+  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
+  var maxPixels: Int = 100_000_000
+
+  @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
+  var maxFileSize: Int = 500
+
+  @Option(help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
+  var timeout: Double = 120
+
+  @Option(help: ArgumentHelp("Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
+  var workerMemory: Int?
+
+  @Option(help: "Tries again for an image whose worker crashed or timed out.")
+  var retries: Int = 1
+
+  @Option(help: ArgumentHelp("Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
+  var report: String?
+
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+    if let workerMemory { guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") } }
     guard !(quiet && verbose) else { throw ValidationError("--quiet and --verbose cannot be used together") }
   }
 
@@ -55,6 +95,15 @@ struct RunCommand: ParsableCommand {
     options.dryRun = dryRun
     options.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
     options.allowUntrusted = allowUntrustedFormats
+    options.force = force
+    options.statePath = statePath
+    options.noWait = noWait
+    options.maxPixels = maxPixels
+    options.maxFileSize = maxFileSize * 1_000_000
+    options.timeout = timeout
+    options.workerMemoryMB = workerMemory
+    options.retries = retries
+    options.reportPath = report
     let code = BatchRun(options: options).execute()
     if code != .success { throw ExitCode(code.rawValue) }
   }

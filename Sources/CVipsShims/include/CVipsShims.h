@@ -121,6 +121,9 @@ void cvips_decode_status(int status, int *exited, int *code, int *signal);
 void cvips_install_signal_pipe(int fd);
 /// Restores default SIGINT/SIGTERM handling and an empty signal mask.
 void cvips_reset_signals(void);
+/// Caps this process's data segment (heap and anonymous mappings) at `bytes`
+/// with RLIMIT_DATA: an allocation past it fails instead of growing. 0 on success.
+int cvips_limit_memory(unsigned long long bytes);
 /// Returns freed heap to the system (glibc).
 void cvips_malloc_trim(void);
 

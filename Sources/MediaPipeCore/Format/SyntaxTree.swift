@@ -1,3 +1,5 @@
+import Foundation
+
 /// One line of a pipeline file: a step name and its arguments, as written.
 public struct Statement: Sendable, Hashable {
   public var name: Located<String>
@@ -12,6 +14,15 @@ public struct Statement: Sendable, Hashable {
   }
 
   public var location: SourceLocation { name.location }
+
+  /// The statement as one normalised line: every value quoted, single blanks.
+  public var canonicalText: String {
+    ([name.value] + arguments.map { argument in
+      let value = "\"" + argument.value.value.replacingOccurrences(of: "\\", with: "\\\\")
+        .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+      return argument.key.map { "\($0.value)=" + value } ?? value
+    }).joined(separator: " ")
+  }
 }
 
 /// A positional argument (`300x300`, `"large/{stem}.jpg"`) or a `key=value` one.

@@ -15,6 +15,9 @@ public struct Pipeline: Sendable {
   public var variants: [Variant] = []
   /// Files the pipeline reads besides the images (watermark logos), absolute.
   public var referencedFiles: [String] = []
+  /// The statements without comments or layout: what decides the outputs.
+  /// Editing a comment or the indentation does not change it.
+  public var canonicalText = ""
 
   public init(file: String, baseDirectory: String) {
     self.file = file

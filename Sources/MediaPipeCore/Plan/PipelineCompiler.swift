@@ -140,6 +140,7 @@ public enum PipelineCompiler {
           metadata: section.metadata?.0 ?? shared.metadata?.0 ?? .strip, output: template))
     }
     pipeline.shared = shared.steps
+    pipeline.canonicalText = statements.map(\.canonicalText).joined(separator: "\n")
     let sorted = diagnostics.sorted
     return Result(pipeline: diagnostics.hasErrors ? nil : pipeline, diagnostics: sorted)
   }

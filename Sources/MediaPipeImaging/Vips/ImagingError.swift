@@ -40,14 +40,16 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
       return .notAnImage
     }
     if text.contains("blocked") { return .blockedFormat }
+    if text.contains("out of memory") || text.contains("memory allocation") || text.contains("cannot allocate")
+      || text.contains("insufficient memory") || text.contains("not enough memory")
+    {
+      return .outOfMemory
+    }
     if text.contains("premature end") || text.contains("truncated") || text.contains("corrupt") || text.contains("out of order")
       || text.contains("read error") || text.contains("bad huffman") || text.contains("incomplete") || text.contains("libpng read error")
       || text.contains("crc error") || text.contains("unexpected end")
     {
       return .truncated
-    }
-    if text.contains("out of memory") || text.contains("memory allocation") || text.contains("cannot allocate") {
-      return .outOfMemory
     }
     if operation.hasSuffix("save") || text.contains("unable to open") && text.contains("writing")
       || text.contains("no space") || text.contains("permission denied")

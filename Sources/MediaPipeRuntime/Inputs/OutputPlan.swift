@@ -27,7 +27,8 @@ public struct OutputPlan {
 
   /// - Parameters:
   ///   - outputRoot: `-o DIR`, or nil for "next to each input".
-  public init(pipeline: Pipeline, inputs: [InputFile], outputRoot: String?) {
+  ///   - knownOutputs: files the state store recorded as outputs (of any pipeline): never inputs.
+  public init(pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = []) {
     var planned: [Entry] = []
     for input in inputs {
       let root = outputRoot ?? input.root
@@ -66,6 +67,7 @@ public struct OutputPlan {
     for (index, entry) in planned.enumerated() {
       let key = Self.normalise(entry.input.path)
       if let writer = writtenBy[key], writer != index { isOutput[index] = true }
+      if knownOutputs.contains(key) { isOutput[index] = true }
       if entry.outputs.contains(where: { Self.normalise($0) == key }), entry.problem == nil {
         planned[index].problem = TaskFailure(
           reason: .cannotWriteOutput,
@@ -89,6 +91,15 @@ public struct OutputPlan {
         if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
       }
       entries.append(entry)
+    }
+  }
+
+  /// Fails, before any decoding, the inputs larger than `limit` bytes.
+  public mutating func applyFileSizeLimit(_ limit: Int) {
+    for index in entries.indices where entries[index].problem == nil && entries[index].input.size > limit {
+      entries[index].problem = TaskFailure(
+        reason: .fileTooLarge,
+        detail: "\(RunReporter.bytes(entries[index].input.size)); the limit is \(RunReporter.bytes(limit)) (--max-file-size)")
     }
   }
 

@@ -13,18 +13,29 @@ import MediaPipeCore
 /// and a new worker takes its place while tasks remain. Nothing waits on a
 /// worker without also watching for its death, so a crash is never a hang.
 ///
+/// Limits: a task running longer than `timeout` has its worker killed and is
+/// reported as timed out. A task whose worker crashed or timed out is tried
+/// again up to `retries` times (at the end of the queue) before it is reported.
+///
 /// Interrupts: the first stops dispatching and lets tasks in flight finish;
-/// the second kills the workers (their temporary files are removed).
+/// the second kills the workers (their temporary files are removed). `stop()`
+/// stops dispatching the same way without counting as an interrupt.
 public final class WorkerPool {
   public struct Options {
     public var jobs: Int
     public var executable: String
     public var configuration: WorkerConfiguration
+    /// Seconds one image may take (nil: no limit).
+    public var timeout: Double?
+    /// How often a task whose worker crashed or timed out is tried again.
+    public var retries: Int
 
-    public init(jobs: Int, executable: String, configuration: WorkerConfiguration) {
+    public init(jobs: Int, executable: String, configuration: WorkerConfiguration, timeout: Double? = nil, retries: Int = 0) {
       self.jobs = jobs
       self.executable = executable
       self.configuration = configuration
+      self.timeout = timeout
+      self.retries = retries
     }
   }
 
@@ -32,7 +43,9 @@ public final class WorkerPool {
   public struct Outcome {
     /// Whether an interrupt stopped it.
     public var interrupted = false
-    /// Tasks never started because of the interrupt.
+    /// Whether `stop()` ended it early.
+    public var stopped = false
+    /// Tasks never started because of an interrupt or `stop()`.
     public var notStarted: [WorkerTask] = []
   }
 
@@ -42,6 +55,14 @@ public final class WorkerPool {
   private var interrupts = 0
   /// Workers that died before being ready, in a row.
   private var startupDeaths = 0
+  /// Tries so far of tasks that were retried, by task id.
+  private var attempts: [Int: Int] = [:]
+  private var stopRequested = false
+
+  /// Stops handing out tasks; tasks in flight finish. Callable from the callbacks.
+  public func stop() { stopRequested = true }
+
+  private var dispatching: Bool { interrupts == 0 && !stopRequested }
 
   public init(options: Options) {
     self.options = options
@@ -58,7 +79,8 @@ public final class WorkerPool {
     onStart: (WorkerTask) -> Void = { _ in },
     onFinish: (WorkerTask, TaskResult) -> Void,
     onTick: () -> Void = {},
-    onInterrupt: (_ inFlight: Int, _ second: Bool) -> Void = { _, _ in }
+    onInterrupt: (_ inFlight: Int, _ second: Bool) -> Void = { _, _ in },
+    onRetry: (WorkerTask, TaskFailure) -> Void = { _, _ in }
   ) throws -> Outcome {
     pending = tasks.reversed()
     var outcome = Outcome()
@@ -67,14 +89,15 @@ public final class WorkerPool {
     for _ in 0..<count { workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration)) }
 
     while true {
-      if interrupts == 0 { dispatch(onStart: onStart) }
+      if dispatching { dispatch(onStart: onStart) }
       let busy = workers.contains { if case .busy = $0.state { return true } else { return false } }
-      if !busy && (pending.isEmpty || interrupts > 0) { break }
+      if !busy && (pending.isEmpty || !dispatching) { break }
 
       var fds = [pollfd(fd: interruptFD, events: Int16(POLLIN), revents: 0)]
       fds += workers.map { pollfd(fd: $0.resultFD, events: Int16(POLLIN), revents: 0) }
-      let ready = poll(&fds, nfds_t(fds.count), 250)
+      let ready = poll(&fds, nfds_t(fds.count), pollTimeout())
       onTick()
+      killOverdueWorkers()
       if ready < 0 {
         if errno == EINTR { continue }
         throw PoolError.cannotStartWorker("poll failed: \(String(cString: strerror(errno)))")
@@ -88,12 +111,13 @@ public final class WorkerPool {
         if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
       }
       for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 {
-        try drain(worker, onFinish: onFinish)
+        try drain(worker, onFinish: onFinish, onRetry: onRetry)
       }
       try replaceDeadWorkers()
     }
-    if interrupts > 0 {
-      outcome.interrupted = true
+    if interrupts > 0 || stopRequested {
+      outcome.interrupted = interrupts > 0
+      outcome.stopped = stopRequested
       outcome.notStarted = pending.reversed()
     }
     return outcome
@@ -115,8 +139,34 @@ public final class WorkerPool {
     }
   }
 
+  /// Milliseconds to wait in poll: a few times a second, sooner if a task is due to time out.
+  private func pollTimeout() -> Int32 {
+    guard let timeout = options.timeout else { return 250 }
+    let now = DispatchTime.now().uptimeNanoseconds
+    var wait = 250
+    for worker in workers {
+      guard case .busy(_, let since) = worker.state else { continue }
+      let due = since + UInt64(timeout * 1e9)
+      wait = min(wait, due > now ? Int((due - now) / 1_000_000) + 1 : 0)
+    }
+    return Int32(wait)
+  }
+
+  /// Kills the workers whose task has run past the timeout; their EOF reports it.
+  private func killOverdueWorkers() {
+    guard let timeout = options.timeout else { return }
+    let now = DispatchTime.now().uptimeNanoseconds
+    for worker in workers where !worker.killedForTimeout {
+      guard case .busy(_, let since) = worker.state, now > since, Double(now - since) / 1e9 > timeout else { continue }
+      worker.killedForTimeout = true
+      worker.kill(SIGKILL)
+    }
+  }
+
   /// Reads what a worker sent; handles its death at end of file.
-  private func drain(_ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void) throws {
+  private func drain(
+    _ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void, onRetry: (WorkerTask, TaskFailure) -> Void
+  ) throws {
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     let count = chunk.withUnsafeMutableBytes { read(worker.resultFD, $0.baseAddress, $0.count) }
     if count < 0 && errno == EINTR { return }
@@ -129,15 +179,40 @@ public final class WorkerPool {
     }
     // End of file: the worker exited or died.
     let status = worker.reap()
-    if case .busy(let task, _) = worker.state {
+    if case .busy(let task, let since) = worker.state {
       worker.removeTemporaries()
-      let detail = status.description
-      onFinish(task, TaskResult(outputs: [], failure: TaskFailure(reason: .crashed, detail: detail), milliseconds: 0))
+      let failure = deathFailure(of: worker, status: status)
+      let retryable = failure.reason == .crashed || failure.reason == .timedOut
+      if retryable && attempts[task.id, default: 0] < options.retries {
+        attempts[task.id, default: 0] += 1
+        pending.insert(task, at: 0)
+        onRetry(task, failure)
+      } else {
+        let ms = Int((DispatchTime.now().uptimeNanoseconds - since) / 1_000_000)
+        onFinish(task, TaskResult(outputs: [], failure: failure, milliseconds: ms))
+      }
     } else if case .starting = worker.state {
       startupDeaths += 1
       if startupDeaths >= 3 { throw PoolError.workersFailing("the last one \(status.description)") }
     }
     worker.state = .gone
+  }
+
+  /// What a worker's death means for its task.
+  private func deathFailure(of worker: WorkerProcess, status: ExitStatus) -> TaskFailure {
+    if worker.killedForTimeout, let timeout = options.timeout {
+      return TaskFailure(reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)) (--timeout); the worker was stopped")
+    }
+    if let limit = options.configuration.memoryLimitMB,
+      [.signaled(SIGABRT), .signaled(SIGSEGV), .signaled(SIGBUS)].contains(status)
+    {
+      return TaskFailure(
+        reason: .outOfMemory, detail: "the worker \(status.description) at its memory limit of \(limit) MB (--worker-memory)")
+    }
+    if status == .signaled(SIGKILL) {
+      return TaskFailure(reason: .crashed, detail: "\(status.description); if nobody killed it, the system may have run out of memory")
+    }
+    return TaskFailure(reason: .crashed, detail: status.description)
   }
 
   private func handle(_ message: WorkerMessage, from worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void) {
@@ -209,4 +284,8 @@ public final class WorkerPool {
     if case .gone = worker.state { return true }
     return false
   }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+  seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
 }

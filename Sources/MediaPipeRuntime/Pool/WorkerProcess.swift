@@ -28,6 +28,8 @@ final class WorkerProcess {
   var state = State.starting
   /// Temporary files the worker announced for its current task.
   var temporaries: [String] = []
+  /// Killed by the pool because its task ran past the timeout.
+  var killedForTimeout = false
 
   private init(pid: pid_t, taskFD: Int32, resultFD: Int32) {
     self.pid = pid

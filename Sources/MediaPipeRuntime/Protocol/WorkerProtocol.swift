@@ -43,13 +43,22 @@ public struct WorkerConfiguration: Codable, Sendable {
   public var baseDirectory: String
   public var allowUntrusted: Bool
   public var verbose: Bool
+  /// Refuse images with more pixels (read from the header, before decoding).
+  public var maxPixels: Int
+  /// Cap on the worker's heap, in MiB (nil: none).
+  public var memoryLimitMB: Int?
 
-  public init(pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool) {
+  public init(
+    pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
+    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil
+  ) {
     self.pipelineSource = pipelineSource
     self.pipelineFile = pipelineFile
     self.baseDirectory = baseDirectory
     self.allowUntrusted = allowUntrusted
     self.verbose = verbose
+    self.maxPixels = maxPixels
+    self.memoryLimitMB = memoryLimitMB
   }
 }
 
@@ -78,11 +87,14 @@ public struct TaskResult: Codable, Sendable {
   /// Why it failed; nil on success.
   public var failure: TaskFailure?
   public var milliseconds: Int
+  /// The input as the worker read it (size, time, content hash), taken before processing.
+  public var input: FileIdentity?
 
-  public init(outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int) {
+  public init(outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil) {
     self.outputs = outputs
     self.failure = failure
     self.milliseconds = milliseconds
+    self.input = input
   }
 }
 

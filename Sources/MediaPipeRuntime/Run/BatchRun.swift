@@ -7,7 +7,8 @@ import MediaPipeCore
 #endif
 
 /// `mediapipe run`: compile the pipeline, find the inputs, plan the outputs,
-/// run the tasks on the pool, report.
+/// take the output roots' locks, skip what is up to date, run the rest on the
+/// pool, record what was done, report.
 public struct BatchRun {
   public struct Options: Sendable {
     public var pipelinePath: String
@@ -17,6 +18,20 @@ public struct BatchRun {
     public var dryRun = false
     public var verbosity: RunReporter.Verbosity = .normal
     public var allowUntrusted = false
+    /// One state store for every output root, instead of `.mediapipe/state.sqlite` in each.
+    public var statePath: String?
+    /// Redo every input, up to date or not.
+    public var force = false
+    /// Fail at once (exit 75) when another run holds an output root's lock.
+    public var noWait = false
+    public var maxPixels = 100_000_000
+    public var maxFileSize = 500 * 1_000_000
+    /// Seconds one image may take.
+    public var timeout: Double? = 120
+    /// MiB one worker may allocate.
+    public var workerMemoryMB: Int?
+    public var retries = 1
+    public var reportPath: String?
 
     public init(pipelinePath: String, paths: [String], jobs: Int, outputRoot: String?) {
       self.pipelinePath = pipelinePath
@@ -37,40 +52,86 @@ public struct BatchRun {
 
   /// Runs and returns the exit code; everything the user should see is printed.
   public func execute() -> RunExitCode {
-    guard let loaded = PipelineFile.load(options.pipelinePath) else { return .usage }
-    let pipeline = loaded
+    guard let pipeline = PipelineFile.load(options.pipelinePath) else { return .usage }
+    let outputRoot = options.outputRoot.map(OutputPlan.normalise)
 
-    var outputRoot: String?
-    var excluded: Set<String> = []
-    if let root = options.outputRoot {
-      outputRoot = OutputPlan.normalise(root)
-      excluded.insert(InputScanner.canonical(outputRoot!))
-    }
-    let found: [InputFile]
-    let ignored: [String]
+    // Find the inputs (never inside the output folder).
+    let found: [InputFile], ignored: [String]
     do {
+      let excluded: Set<String> = outputRoot.map { [InputScanner.canonical($0)] } ?? []
       (found, ignored) = try InputScanner(excludedDirectories: excluded).scan(options.paths)
     } catch {
       printError("error: \(error)")
       return .usage
     }
-    let plan = OutputPlan(pipeline: pipeline, inputs: found, outputRoot: outputRoot)
-    let reporter = RunReporter(total: plan.entries.count, verbosity: options.verbosity)
+
+    // Lock the output roots and read what earlier runs did.
+    let signals = SignalPipe()
+    let roots = found.map { outputRoot ?? OutputPlan.normalise($0.root) }
+    let state: RunState
+    let quietReporter = RunReporter(total: 0, verbosity: options.verbosity)
+    do {
+      state = try RunState(
+        roots: roots, statePath: options.statePath.map(OutputPlan.normalise),
+        pipelineID: InputScanner.canonical(options.pipelinePath), fingerprint: pipeline.fingerprint(), force: options.force,
+        lock: !options.dryRun, wait: !options.noWait,
+        onWait: { root, holder in
+          quietReporter.say("waiting: another mediapipe run (\(holder?.description ?? "unknown")) is writing into \(root)")
+        },
+        onTakeOver: { root, holder in
+          quietReporter.say("note: a previous run (\(holder.description)) in \(root) ended without finishing; continuing from what it recorded")
+        },
+        onUnusable: { root, why in
+          quietReporter.say("warning: cannot keep a lock or state in \(root) (\(why)); going on without them")
+        },
+        interrupted: { signals.pending })
+    } catch let failure as RunLock.Failure {
+      printError("error: \(failure)")
+      if case .busy = failure {
+        printError("run again later, or leave out --no-wait to wait for it")
+        return .busy
+      }
+      return failure.isInterrupt ? .interrupted : .usage
+    } catch {
+      printError("error: \(error)")
+      return .usage
+    }
+    defer { state.release() }
+
+    var plan = OutputPlan(pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs)
+    plan.applyFileSizeLimit(options.maxFileSize)
+    var decisions: [RunState.Decision] = []
+    var canonical: [String] = []
+    for entry in plan.entries {
+      let path = InputScanner.canonical(entry.input.path)
+      canonical.append(path)
+      decisions.append(entry.problem == nil ? state.decide(entry, canonicalPath: path) : .process("it cannot run"))
+    }
+    if options.dryRun { return dryRun(plan, decisions) }
+
+    let toDo = plan.entries.indices.filter { if case .process = decisions[$0] { return true } else { return false } }
+    let reporter = RunReporter(total: toDo.count, verbosity: options.verbosity)
     for path in ignored { reporter.note("skipped \(path): not an image") }
     for input in plan.ownOutputs { reporter.note("skipped \(input.path): an output of this pipeline") }
-
-    if options.dryRun { return dryRun(plan) }
-    if plan.entries.isEmpty {
-      reporter.say("no images found in \(options.paths.joined(separator: ", "))")
-      return .success
+    var report = RunReport(pipeline: options.pipelinePath)
+    report.summary.inputs = plan.entries.count
+    for index in plan.entries.indices {
+      if case .skip(let why) = decisions[index] {
+        report.skipped(plan.entries[index].input, why: why)
+        reporter.note("skipped \(plan.entries[index].input.path): \(why)")
+      }
     }
+    let skipped = plan.entries.count - toDo.count
+    if skipped > 0 { reporter.say("\(skipped) image\(skipped == 1 ? "" : "s") up to date, skipped (--force redoes them)") }
 
+    // Failures known before any decoding, then the tasks, largest first so the
+    // long images start early and the end of the run stays busy.
     var tasks: [WorkerTask] = []
-    var inputsByID: [Int: InputFile] = [:]
-    for (id, entry) in plan.entries.enumerated() {
-      inputsByID[id] = entry.input
+    for id in toDo {
+      let entry = plan.entries[id]
       if let problem = entry.problem {
         reporter.finished(entry.input, TaskResult(outputs: [], failure: problem, milliseconds: 0), upFront: true)
+        report.failed(entry.input, problem, milliseconds: 0)
         continue
       }
       tasks.append(
@@ -78,52 +139,95 @@ public struct BatchRun {
           id: id, path: entry.input.path, outputRoot: entry.outputRoot,
           relativeDirectory: entry.input.relativeDirectory, format: entry.input.format?.rawValue))
     }
-    // Largest first: the long images start early and the end of the run stays busy.
-    tasks.sort { (inputsByID[$0.id]?.size ?? 0) > (inputsByID[$1.id]?.size ?? 0) }
+    tasks.sort { plan.entries[$0.id].input.size > plan.entries[$1.id].input.size }
 
-    let signals = SignalPipe()
-    let configuration = WorkerConfiguration(
-      pipelineSource: PipelineFile.source(options.pipelinePath) ?? "", pipelineFile: options.pipelinePath,
-      baseDirectory: pipeline.baseDirectory, allowUntrusted: options.allowUntrusted,
-      verbose: options.verbosity == .verbose)
-    let pool = WorkerPool(options: .init(jobs: options.jobs, executable: executable, configuration: configuration))
+    let pool = WorkerPool(options: poolOptions(pipeline))
     var outcome = WorkerPool.Outcome()
+    var writeFailures = 0, successes = 0, stoppedEarly = false
     if !tasks.isEmpty {
       do {
         outcome = try pool.run(
           tasks, interruptFD: signals.readFD,
-          onFinish: { task, result in reporter.finished(inputsByID[task.id]!, result) },
+          onFinish: { task, result in
+            let entry = plan.entries[task.id]
+            reporter.finished(entry.input, result)
+            if let failure = result.failure {
+              report.failed(entry.input, failure, milliseconds: result.milliseconds)
+              if failure.reason == .cannotWriteOutput { writeFailures += 1 }
+              // Every write so far failed: the output folder is read-only or full; stop early.
+              if successes == 0 && writeFailures >= max(3, options.jobs) && !stoppedEarly {
+                stoppedEarly = true
+                reporter.say("stopping early: no output could be written (\(failure.detail)); check the output folder")
+                pool.stop()
+              }
+            } else {
+              successes += 1
+              report.done(entry.input, result)
+              do {
+                try state.record(entry, canonicalPath: canonical[task.id], result: result)
+              } catch {
+                reporter.say("warning: could not record \(entry.input.path) in the state store: \(error)")
+              }
+            }
+          },
           onTick: { reporter.tick() },
           onInterrupt: { inFlight, second in
-            if second {
-              reporter.say("aborting: stopping the \(inFlight) image\(inFlight == 1 ? "" : "s") in flight")
-            } else {
-              reporter.say("stopping: finishing the \(inFlight) image\(inFlight == 1 ? "" : "s") in flight (interrupt again to abort)")
-            }
+            let images = "\(inFlight) image\(inFlight == 1 ? "" : "s") in flight"
+            reporter.say(second ? "aborting: stopping the \(images)" : "stopping: finishing the \(images) (interrupt again to abort)")
+          },
+          onRetry: { task, failure in
+            reporter.say("retrying \(plan.entries[task.id].input.path): \(failure.sentence)")
           })
       } catch {
         printError("error: \(error)")
         return .usage
       }
     }
-    reporter.summary(skippedOutputs: plan.ownOutputs.count, notStarted: outcome.notStarted.count, interrupted: outcome.interrupted)
-    if outcome.interrupted { return .interrupted }
-    return reporter.failed > 0 ? .someFailed : .success
+    let stoppedReason = outcome.interrupted ? "not started: interrupted" : "not started: output writes failing"
+    for task in outcome.notStarted { report.skipped(plan.entries[task.id].input, why: stoppedReason) }
+    reporter.summary(
+      skippedOutputs: plan.ownOutputs.count, notStarted: outcome.notStarted.count, interrupted: outcome.interrupted,
+      upToDate: skipped)
+
+    let code: RunExitCode = outcome.interrupted ? .interrupted : (reporter.failed > 0 || outcome.stopped ? .someFailed : .success)
+    if let path = options.reportPath {
+      report.summary.milliseconds = Int(reporter.elapsed * 1000)
+      report.summary.interrupted = outcome.interrupted
+      report.summary.exitCode = code.rawValue
+      do { try report.write(to: path) } catch { printError("error: cannot write the report \(path): \(error)") }
+    }
+    return code
   }
 
-  private func dryRun(_ plan: OutputPlan) -> RunExitCode {
+  private func poolOptions(_ pipeline: Pipeline) -> WorkerPool.Options {
+    let configuration = WorkerConfiguration(
+      pipelineSource: PipelineFile.source(options.pipelinePath) ?? "", pipelineFile: options.pipelinePath,
+      baseDirectory: pipeline.baseDirectory, allowUntrusted: options.allowUntrusted,
+      verbose: options.verbosity == .verbose, maxPixels: options.maxPixels, memoryLimitMB: options.workerMemoryMB)
+    return WorkerPool.Options(
+      jobs: options.jobs, executable: executable, configuration: configuration, timeout: options.timeout,
+      retries: options.retries)
+  }
+
+  private func dryRun(_ plan: OutputPlan, _ decisions: [RunState.Decision]) -> RunExitCode {
     var out = ""
-    for entry in plan.entries {
+    var work = 0
+    for (entry, decision) in zip(plan.entries, decisions) {
       if let problem = entry.problem {
         out += "\(entry.input.path): would fail: \(problem.sentence)\n"
+        work += 1
+      } else if case .skip(let why) = decision {
+        out += "\(entry.input.path): skip, \(why)\n"
       } else {
-        out += "\(entry.input.path) -> \(entry.outputs.joined(separator: ", "))\n"
+        out += "\(entry.input.path) -> \(entry.outputs.joined(separator: ", ")) (\(decision.reason))\n"
+        work += 1
       }
     }
     for input in plan.ownOutputs {
       out += "\(input.path): skipped, an output of this pipeline\n"
     }
-    out += "dry run: \(plan.entries.count) image\(plan.entries.count == 1 ? "" : "s"), nothing written\n"
+    let count = plan.entries.count
+    out += "dry run: \(count) image\(count == 1 ? "" : "s"), \(work) to process, \(count - work) up to date; nothing written\n"
     FileHandle.standardOutput.write(out.data(using: .utf8)!)
     return .success
   }
@@ -166,7 +270,14 @@ final class SignalPipe {
     _ = cvips_pipe_cloexec(&fds)
     readFD = fds[0]
     _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+    _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
     cvips_install_signal_pipe(fds[1])
+  }
+
+  /// Whether a signal arrived (consumes nothing: the byte stays for the pool to read).
+  var pending: Bool {
+    var fd = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
+    return poll(&fd, 1, 0) > 0
   }
 }
 

@@ -104,7 +104,7 @@ public final class RunReporter {
   }
 
   /// Ends the bar and prints the summary.
-  public func summary(skippedOutputs: Int, notStarted: Int, interrupted: Bool) {
+  public func summary(skippedOutputs: Int, notStarted: Int, interrupted: Bool, upToDate: Int = 0) {
     if barShown {
       write(2, "\r\u{1B}[K")
       barShown = false
@@ -112,6 +112,7 @@ public final class RunReporter {
     guard verbosity != .quiet || interrupted else { return }
     var parts = ["processed \(done - failed) of \(total) image\(total == 1 ? "" : "s") (\(outputs) output\(outputs == 1 ? "" : "s"))"]
     if failed > 0 { parts.append("\(failed) failed") }
+    if upToDate > 0 { parts.append("\(upToDate) up to date") }
     if skippedOutputs > 0 { parts.append("\(skippedOutputs) skipped as outputs of this pipeline") }
     if notStarted > 0 { parts.append("\(notStarted) not started") }
     let time = String(format: "%.1f s", elapsed)

@@ -26,13 +26,17 @@ public enum WorkerMain {
       try? FrameChannel.send(WorkerMessage.refused(reason: "the pipeline does not compile"), to: output)
       return 2
     }
+    if let megabytes = configuration.memoryLimitMB, cvips_limit_memory(UInt64(megabytes) << 20) != 0 {
+      try? FrameChannel.send(WorkerMessage.refused(reason: "cannot set the memory limit"), to: output)
+      return 2
+    }
     do {
       try VipsRuntime.start(.init(allowUntrusted: configuration.allowUntrusted, verbose: configuration.verbose))
     } catch {
       try? FrameChannel.send(WorkerMessage.refused(reason: "\(error)"), to: output)
       return 2
     }
-    let processor = ImageProcessor(pipeline: pipeline)
+    let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels)
     do {
       try FrameChannel.send(WorkerMessage.ready, to: output)
       var processed = 0
@@ -57,6 +61,9 @@ public enum WorkerMain {
     }
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
+    // Identify the input before reading it for pixels: if it changes meanwhile,
+    // the next run sees a different size or time and looks again.
+    let identity = FileIdentity.read(task.path)
     do {
       outputs = try processor.process(
         .init(
@@ -69,6 +76,6 @@ public enum WorkerMain {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")
     }
     let ms = Int((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-    return TaskResult(outputs: outputs, failure: failure, milliseconds: ms)
+    return TaskResult(outputs: outputs, failure: failure, milliseconds: ms, input: identity)
   }
 }

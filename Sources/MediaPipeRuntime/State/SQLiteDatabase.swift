@@ -1,0 +1,93 @@
+import CSQLite
+import Foundation
+
+/// A SQLite connection: the one owner of its `sqlite3*`, closed in `deinit`.
+/// Used from one thread (the run loop).
+final class SQLiteDatabase {
+  private let handle: OpaquePointer
+
+  /// SQLITE_TRANSIENT is a macro Swift cannot import: SQLite copies the bytes.
+  private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+  /// Opens (creating if needed) the database at `path`.
+  init(path: String) throws {
+    var db: OpaquePointer?
+    let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+    guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
+      let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      if let db { sqlite3_close(db) }
+      throw StateStoreError.cannotOpen(path: path, why: message)
+    }
+    handle = db
+    sqlite3_busy_timeout(handle, 10_000)
+  }
+
+  deinit {
+    sqlite3_close_v2(handle)
+  }
+
+  /// Runs statements that return no rows.
+  func execute(_ sql: String) throws {
+    var message: UnsafeMutablePointer<CChar>?
+    guard sqlite3_exec(handle, sql, nil, nil, &message) == SQLITE_OK else {
+      let text = message.map { String(cString: $0) } ?? lastError
+      sqlite3_free(message)
+      throw StateStoreError.failed(text)
+    }
+  }
+
+  var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+  /// A value to bind.
+  enum Value {
+    case text(String)
+    case integer(Int)
+  }
+
+  /// Runs one statement with bound values, calling `row` for each result row.
+  func query(_ sql: String, _ values: [Value] = [], row: (Row) throws -> Void = { _ in }) throws {
+    var statement: OpaquePointer?
+    guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+      throw StateStoreError.failed(lastError)
+    }
+    defer { sqlite3_finalize(statement) }
+    for (index, value) in values.enumerated() {
+      let position = Int32(index + 1)
+      switch value {
+      case .text(let s): sqlite3_bind_text(statement, position, s, -1, Self.transient)
+      case .integer(let n): sqlite3_bind_int64(statement, position, Int64(n))
+      }
+    }
+    while true {
+      let status = sqlite3_step(statement)
+      if status == SQLITE_DONE { return }
+      guard status == SQLITE_ROW else { throw StateStoreError.failed(lastError) }
+      try row(Row(statement: statement))
+    }
+  }
+
+  /// One result row, valid during the `row` callback.
+  struct Row {
+    let statement: OpaquePointer
+
+    func text(_ column: Int32) -> String {
+      guard let raw = sqlite3_column_text(statement, column) else { return "" }
+      return String(cString: raw)
+    }
+
+    func integer(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+  }
+}
+
+/// Problems with the state store.
+public enum StateStoreError: Error, CustomStringConvertible {
+  case cannotOpen(path: String, why: String)
+  case failed(String)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let why): return "cannot open the state store \(path): \(why)"
+    case .failed(let why): return "the state store failed: \(why)"
+    }
+  }
+}

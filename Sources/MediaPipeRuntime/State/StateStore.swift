@@ -1,0 +1,138 @@
+import Foundation
+
+/// What was done to one input with one pipeline: enough to tell, on the next
+/// run, whether its outputs are still up to date without decoding it.
+public struct StateRecord: Sendable, Hashable, Codable {
+  /// The input's absolute path.
+  public var input: String
+  /// The pipeline file's absolute path (several pipelines may share a store).
+  public var pipeline: String
+  public var size: Int
+  /// Modification time in nanoseconds since 1970.
+  public var modified: Int
+  /// xxHash64 of the input's bytes.
+  public var contentHash: String
+  /// The pipeline's fingerprint (its statements and the files it references).
+  public var fingerprint: String
+  /// The mediapipe version that wrote the outputs.
+  public var version: String
+  /// Every output written, absolute.
+  public var outputs: [String]
+
+  public init(
+    input: String, pipeline: String, size: Int, modified: Int, contentHash: String, fingerprint: String,
+    version: String, outputs: [String]
+  ) {
+    self.input = input
+    self.pipeline = pipeline
+    self.size = size
+    self.modified = modified
+    self.contentHash = contentHash
+    self.fingerprint = fingerprint
+    self.version = version
+    self.outputs = outputs
+  }
+}
+
+/// The state store: an SQLite database in WAL mode (safe under crashes and
+/// concurrent readers) that records every output written.
+///
+/// Default location: `.mediapipe/state.sqlite` under the output root (`-o DIR`,
+/// or each input root). The run lock keeps two runs from writing at once.
+public final class StateStore {
+  public let path: String
+  private let database: SQLiteDatabase
+  static let schemaVersion = 1
+
+  /// Opens or creates the store at `path` (its folder is created too).
+  public init(path: String) throws {
+    self.path = path
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    database = try SQLiteDatabase(path: path)
+    try database.execute(
+      """
+      PRAGMA journal_mode=WAL;
+      PRAGMA synchronous=NORMAL;
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS done (
+        input TEXT NOT NULL,
+        pipeline TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        modified INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        version TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        done_at INTEGER NOT NULL,
+        PRIMARY KEY (input, pipeline)
+      );
+      INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '\(Self.schemaVersion)');
+      """)
+    var schema = 0
+    try database.query("SELECT value FROM meta WHERE key = 'schema'") { schema = Int($0.text(0)) ?? 0 }
+    if schema > Self.schemaVersion {
+      throw StateStoreError.failed("\(path) was written by a newer mediapipe (schema \(schema)); upgrade mediapipe")
+    }
+  }
+
+  /// Every record for one pipeline, by input path.
+  public func records(pipeline: String) throws -> [String: StateRecord] {
+    var result: [String: StateRecord] = [:]
+    try database.query(
+      "SELECT input, size, modified, content_hash, fingerprint, version, outputs FROM done WHERE pipeline = ?",
+      [.text(pipeline)]
+    ) { row in
+      let outputs = (try? JSONDecoder().decode([String].self, from: Data(row.text(6).utf8))) ?? []
+      let record = StateRecord(
+        input: row.text(0), pipeline: pipeline, size: row.integer(1), modified: row.integer(2),
+        contentHash: row.text(3), fingerprint: row.text(4), version: row.text(5), outputs: outputs)
+      result[record.input] = record
+    }
+    return result
+  }
+
+  /// Every output any pipeline recorded here: files that are never inputs.
+  public func allOutputs() throws -> Set<String> {
+    var result = Set<String>()
+    try database.query("SELECT outputs FROM done") { row in
+      for path in (try? JSONDecoder().decode([String].self, from: Data(row.text(0).utf8))) ?? [] { result.insert(path) }
+    }
+    return result
+  }
+
+  /// Records (or replaces) what was done to an input.
+  public func save(_ record: StateRecord) throws {
+    let outputs = String(decoding: try JSONEncoder().encode(record.outputs), as: UTF8.self)
+    try database.query(
+      """
+      INSERT OR REPLACE INTO done (input, pipeline, size, modified, content_hash, fingerprint, version, outputs, done_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .text(record.input), .text(record.pipeline), .integer(record.size), .integer(record.modified),
+        .text(record.contentHash), .text(record.fingerprint), .text(record.version), .text(outputs),
+        .integer(Int(Date().timeIntervalSince1970)),
+      ])
+  }
+
+  /// Updates the size and modification time of an input whose content is unchanged (a `touch`).
+  public func refresh(input: String, pipeline: String, size: Int, modified: Int) throws {
+    try database.query(
+      "UPDATE done SET size = ?, modified = ? WHERE input = ? AND pipeline = ?",
+      [.integer(size), .integer(modified), .text(input), .text(pipeline)])
+  }
+
+  /// Runs `body` in one transaction (many saves are much faster together).
+  public func transaction<T>(_ body: () throws -> T) throws -> T {
+    try database.execute("BEGIN IMMEDIATE")
+    do {
+      let result = try body()
+      try database.execute("COMMIT")
+      return result
+    } catch {
+      try? database.execute("ROLLBACK")
+      throw error
+    }
+  }
+}
