@@ -48,7 +48,7 @@ public struct InputScanner {
   public func scan(_ paths: [String]) throws -> (inputs: [InputFile], ignored: [String]) {
     var inputs: [InputFile] = []
     var ignored: [String] = []
-    var seen = Set<String>()
+    var seen: [String: (index: Int, link: Bool)] = [:]
     for path in paths {
       var st = stat()
       guard stat(path, &st) == 0 else {
@@ -59,7 +59,9 @@ public struct InputScanner {
         walk(root, root: root, relative: "", into: &inputs, ignored: &ignored, seen: &seen)
       } else {
         let root = (path as NSString).deletingLastPathComponent
-        consider(path, root: root.isEmpty ? "." : root, relative: "", size: Int(st.st_size), explicit: true, into: &inputs, ignored: &ignored, seen: &seen)
+        consider(
+          path, root: root.isEmpty ? "." : root, relative: "", size: Int(st.st_size), explicit: true, link: false,
+          into: &inputs, ignored: &ignored, seen: &seen)
       }
     }
     return (inputs, ignored)
@@ -67,7 +69,7 @@ public struct InputScanner {
 
   private func walk(
     _ folder: String, root: String, relative: String, into inputs: inout [InputFile], ignored: inout [String],
-    seen: inout Set<String>
+    seen: inout [String: (index: Int, link: Bool)]
   ) {
     if excludedDirectories.contains(Self.canonical(folder)) { return }
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
@@ -82,27 +84,41 @@ public struct InputScanner {
       if type == S_IFDIR {
         walk(path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored, seen: &seen)
       } else if type == S_IFREG {
-        consider(path, root: root, relative: relative, size: Int(lst.st_size), explicit: false, into: &inputs, ignored: &ignored, seen: &seen)
+        consider(
+          path, root: root, relative: relative, size: Int(lst.st_size), explicit: false, link: false, into: &inputs,
+          ignored: &ignored, seen: &seen)
       } else if type == S_IFLNK {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
           ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
           continue
         }
-        consider(path, root: root, relative: relative, size: Int(st.st_size), explicit: false, into: &inputs, ignored: &ignored, seen: &seen)
+        consider(
+          path, root: root, relative: relative, size: Int(st.st_size), explicit: false, link: true, into: &inputs,
+          ignored: &ignored, seen: &seen)
       }
     }
   }
 
+  /// Adds a file if it is an input. A file reached twice (through a link, or
+  /// named twice) is taken once, by its real path rather than a link's.
   private func consider(
-    _ path: String, root: String, relative: String, size: Int, explicit: Bool, into inputs: inout [InputFile],
-    ignored: inout [String], seen: inout Set<String>
+    _ path: String, root: String, relative: String, size: Int, explicit: Bool, link: Bool, into inputs: inout [InputFile],
+    ignored: inout [String], seen: inout [String: (index: Int, link: Bool)]
   ) {
-    guard seen.insert(Self.canonical(path)).inserted else { return }
+    let key = Self.canonical(path)
+    if let earlier = seen[key], !(earlier.link && !link) { return }
     let format = Self.sniff(path)
     let ext = (path as NSString).pathExtension.lowercased()
     if format != nil || explicit || ImageFormat.imageExtensions.contains(ext) {
-      inputs.append(InputFile(path: path, root: root, relativeDirectory: relative, size: size, format: format))
+      let file = InputFile(path: path, root: root, relativeDirectory: relative, size: size, format: format)
+      if let earlier = seen[key] {
+        inputs[earlier.index] = file
+        seen[key] = (earlier.index, link)
+      } else {
+        inputs.append(file)
+        seen[key] = (inputs.count - 1, link)
+      }
     } else {
       ignored.append(path)
     }

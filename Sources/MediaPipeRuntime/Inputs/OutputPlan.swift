@@ -96,7 +96,10 @@ public struct OutputPlan {
 
   /// Fails, before any decoding, the inputs larger than `limit` bytes.
   public mutating func applyFileSizeLimit(_ limit: Int) {
-    for index in entries.indices where entries[index].problem == nil && entries[index].input.size > limit {
+    // Before "not an image": a huge file is refused for its size, whatever it holds.
+    for index in entries.indices where entries[index].input.size > limit
+      && (entries[index].problem == nil || entries[index].problem?.reason == .notAnImage)
+    {
       entries[index].problem = TaskFailure(
         reason: .fileTooLarge,
         detail: "\(RunReporter.bytes(entries[index].input.size)); the limit is \(RunReporter.bytes(limit)) (--max-file-size)")

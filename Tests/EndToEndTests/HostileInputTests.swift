@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// Files nobody vetted: bombs, untrusted formats, slow and memory-hungry images, odd names.
+@Suite(.serialized) struct HostileInputTests {
+  /// A PNG whose header claims 40,000 x 40,000 pixels, with a few bytes of data behind it.
+  static func decompressionBomb() -> [UInt8] {
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+      let body = Array(type.utf8) + data
+      let length = UInt32(data.count)
+      return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
+        + bigEndian(crc32(body))
+    }
+    func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    let ihdr = bigEndian(40_000) + bigEndian(40_000) + [8, 0, 0, 0, 0]  // 8-bit greyscale
+    let idat: [UInt8] = [0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
+  }
+
+  static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in bytes {
+      crc ^= UInt32(byte)
+      for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+  }
+
+  @Test func aDecompressionBombIsRefusedFromItsHeader() throws {
+    let folder = try workspace(copyFixtures: false)
+    try Data(Self.decompressionBomb()).write(to: URL(fileURLWithPath: folder + "/in/bomb.png"))
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/good.jpg")
+    let result = try mediapipe(["run", "--report", "r.json", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("failed: in/bomb.png: too many pixels (40000x40000 is 1600 megapixels; the limit is 100 megapixels (--max-pixels))"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_good.jpg"))
+    let report = try String(contentsOfFile: folder + "/r.json", encoding: .utf8)
+    #expect(report.contains("\"reason\" : \"too-many-pixels\""))
+  }
+
+  @Test func fileSizeLimit() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/big.jpg")
+    let result = try mediapipe(["run", "--max-file-size", "1", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 0, "85 KB is under 1 MB")
+    try Data(count: 1_200_000).write(to: URL(fileURLWithPath: folder + "/in/padded.jpg"))
+    let refused = try mediapipe(["run", "--max-file-size", "1", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(refused.stderr.contains("failed: in/padded.jpg: file too large"))
+  }
+
+  @Test func untrustedFormatsOnlyWhenAllowed() throws {
+    let folder = try workspace(copyFixtures: false)
+    for name in ["photo.svg", "document.pdf"] {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + name)
+    }
+    let refused = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("failed: in/photo.svg: blocked format"))
+    #expect(refused.stderr.contains("failed: in/document.pdf: blocked format"))
+    let allowed = try mediapipe(["run", "--allow-untrusted-formats", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(allowed.status == 0, "\(allowed.stderr)")
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_photo.png"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_document.png"))
+  }
+
+  @Test func aSlowImageTimesOutAndTheRunGoesOn() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/slow.jpg")
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/grey16.png").path, toPath: folder + "/in/quick.png")
+    try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
+    let result = try mediapipe(["run", "-j", "1", "--timeout", "0.5", "--report", "r.json", "slow.pipeline", "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("retrying in/slow.jpg: timed out"))
+    #expect(result.stderr.contains("failed: in/slow.jpg: timed out (took longer than 0.5 s (--timeout)"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_quick.png"))
+    #expect(leftovers(below: folder).isEmpty)
+    #expect(try String(contentsOfFile: folder + "/r.json", encoding: .utf8).contains("\"reason\" : \"timed-out\""))
+  }
+
+  @Test func aMemoryCapFailsTheHungryImageOnly() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/hungry.jpg")
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path, toPath: folder + "/in/small.jpg")
+    // Two variants hold the 10x enlarged image in memory: ~550 MB for the 1600x1200 photo.
+    try "resize 1000% enlarge=yes\nvariant a\n  compress png level=0\nvariant b\n  compress jpeg\n"
+      .write(toFile: folder + "/big.pipeline", atomically: true, encoding: .utf8)
+    let result = try mediapipe(["run", "--worker-memory", "128", "big.pipeline", "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("failed: in/hungry.jpg: out of memory"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_small_a.png"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_small_b.jpg"))
+  }
+
+  @Test func awkwardFileNames() throws {
+    let folder = try workspace(copyFixtures: false)
+    let names = ["with space.jpg", "ünïcødé 写真.jpg", "-leading-dash.jpg", "new\nline.jpg", "quote\"and'apostrophe.jpg"]
+    for name in names {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
+    }
+    let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+    for name in names {
+      #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_" + name), "\(name.debugDescription)")
+    }
+    // A path starting with a dash, given on the command line after `--`.
+    let direct = try mediapipe(["run", "--force", "--", pipeline("resize.pipeline"), "in/-leading-dash.jpg"], in: folder)
+    #expect(direct.status == 0, "\(direct.stderr)")
+  }
+
+  @Test func symbolicLinksNeverLeadIntoALoop() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.createDirectory(atPath: folder + "/in/sub", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/sub/a.jpg")
+    try FileManager.default.createSymbolicLink(atPath: folder + "/in/sub/loop", withDestinationPath: "..")
+    try FileManager.default.createSymbolicLink(atPath: folder + "/in/link.jpg", withDestinationPath: "sub/a.jpg")
+    let result = try Running(["run", "-v", pipeline("resize.pipeline"), "in"], in: folder).finish(within: 30)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("in/sub/loop (a symbolic link to a folder or to nothing; not followed)"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/sub/processed_a.jpg"))
+    #expect(!files(below: folder + "/in/sub").contains { $0.contains("loop/") })
+  }
+}
