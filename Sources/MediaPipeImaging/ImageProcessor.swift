@@ -55,7 +55,15 @@ public final class ImageProcessor {
   /// - Throws: `ImagingError` (with a `FailureReason`) when the image cannot be
   ///   read or processed, or an output cannot be written.
   public func process(_ input: Input, writer: FileWriter) throws -> [Output] {
-    let header = try Image.open(input.path, sequential: true)
+    let header: Image
+    do {
+      header = try Image.open(input.path, sequential: true)
+    } catch let error as ImagingError where error.reason == .blockedFormat && input.format?.isTrusted == true {
+      // libvips's own loader gave up on a damaged TIFF (say) and offered it to an
+      // untrusted fallback loader: the file is broken, not of a blocked kind.
+      throw ImagingError(
+        operation: error.operation, detail: "not a readable \(input.format!.rawValue.uppercased()) file", reason: .truncated)
+    }
     let pixels = header.width * header.height
     if pixels > maxPixels {
       throw ImagingError(

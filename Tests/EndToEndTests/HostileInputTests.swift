@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Files nobody vetted: bombs, untrusted formats, slow and memory-hungry images, odd names.
 @Suite(.serialized) struct HostileInputTests {
   /// A PNG whose header claims 40,000 x 40,000 pixels, with a few bytes of data behind it.
@@ -118,5 +122,51 @@ import Testing
     #expect(result.stderr.contains("in/sub/loop (a symbolic link to a folder or to nothing; not followed)"))
     #expect(FileManager.default.fileExists(atPath: folder + "/in/sub/processed_a.jpg"))
     #expect(!files(below: folder + "/in/sub").contains { $0.contains("loop/") })
+  }
+}
+
+/// Damaged files of every format are refused as damaged, and special files never hang a run.
+@Suite(.serialized) struct DamagedFileTests {
+  func bytes(_ fixture: String) throws -> Data {
+    try Data(contentsOf: repositoryRoot.appendingPathComponent("fixtures/\(fixture)"))
+  }
+
+  @Test func truncatedFilesOfEveryFormat() throws {
+    let folder = try workspace(copyFixtures: false)
+    try bytes("alpha.png").prefix(600).write(to: URL(fileURLWithPath: folder + "/in/cut.png"))
+    try bytes("photo.webp").prefix(2000).write(to: URL(fileURLWithPath: folder + "/in/cut.webp"))
+    try bytes("photo.tiff").prefix(3000).write(to: URL(fileURLWithPath: folder + "/in/cut.tiff"))
+    try (Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
+      .write(to: URL(fileURLWithPath: folder + "/in/garbage.jpg"))
+    // A JPEG header claiming 65000 x 65000 pixels, with no image data behind it.
+    var header = Data([0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0xFD, 0xE8, 0xFD, 0xE8, 0x01, 0x01, 0x11, 0x00])
+    header.append(contentsOf: [0xFF, 0xD9])
+    try header.write(to: URL(fileURLWithPath: folder + "/in/header-only.jpg"))
+    // A GIF, written by mediapipe itself, then cut.
+    try "compress gif\noutput \"{stem}.gif\"\n".write(toFile: folder + "/gif.pipeline", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/src.jpg")
+    try mediapipe(["run", "-o", "gif", "gif.pipeline", "src.jpg"], in: folder)
+    try Data(contentsOf: URL(fileURLWithPath: folder + "/gif/src.gif")).prefix(3000).write(to: URL(fileURLWithPath: folder + "/in/cut.gif"))
+
+    let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    for name in ["cut.png", "cut.webp", "cut.tiff", "garbage.jpg", "header-only.jpg", "cut.gif"] {
+      #expect(result.stderr.contains("failed: in/\(name): truncated or corrupt image data"), "\(name): \(result.stderr)")
+    }
+    #expect(!result.stderr.contains(".mediapipe-"), "no temporary names in messages")
+    #expect(files(below: folder + "/in").allSatisfy { !$0.hasPrefix("processed_") })
+    #expect(leftovers(below: folder).isEmpty)
+  }
+
+  @Test func specialFilesNeverHang() throws {
+    let folder = try workspace(copyFixtures: false)
+    #expect(mkfifo(folder + "/in/pipe.jpg", 0o644) == 0)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    let walked = try Running(["run", pipeline("resize.pipeline"), "in"], in: folder).finish(within: 30)
+    #expect(walked.status == 0, "a FIFO inside a folder is passed over")
+    let named = try Running(["run", pipeline("resize.pipeline"), "in/pipe.jpg"], in: folder).finish(within: 30)
+    #expect(named.status == 2)
+    #expect(named.stderr.contains("in/pipe.jpg: not a regular file or folder"))
+    #expect(try Running(["run", pipeline("resize.pipeline"), "/dev/zero"], in: folder).finish(within: 30).status == 2)
   }
 }

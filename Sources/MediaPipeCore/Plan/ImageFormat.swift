@@ -36,6 +36,14 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
     "svg", "pdf",
   ]
 
+  /// Formats whose libvips loaders are hardened against hostile files.
+  public var isTrusted: Bool {
+    switch self {
+    case .jpeg, .png, .webp, .gif, .tiff, .heif, .avif: return true
+    case .jxl, .jp2, .bmp, .svg, .pdf: return false
+    }
+  }
+
   /// What `compress same` writes for this input format.
   public var writableFormat: Compress.Format {
     switch self {

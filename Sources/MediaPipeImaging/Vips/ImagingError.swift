@@ -28,6 +28,8 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     var unique: [String] = []
     for line in lines where !unique.contains(line) { unique.append(line) }
+    // A saver's complaint about our temporary file only echoes the real (read) error.
+    if unique.count > 1 { unique.removeAll { $0.contains("unable to write to target") && $0.contains(".mediapipe-") } }
     return unique.prefix(4).joined(separator: "; ")
   }
 
@@ -47,7 +49,9 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     }
     if text.contains("premature end") || text.contains("truncated") || text.contains("corrupt") || text.contains("out of order")
       || text.contains("read error") || text.contains("bad huffman") || text.contains("incomplete") || text.contains("libpng read error")
-      || text.contains("crc error") || text.contains("unexpected end")
+      || text.contains("crc error") || text.contains("unexpected end") || text.contains("invalid jpeg")
+      || text.contains("bogus") || text.contains("missing sos") || text.contains("unable to parse") || text.contains("not enough data")
+      || text.contains("decode") && text.contains("fail")
     {
       return .truncated
     }

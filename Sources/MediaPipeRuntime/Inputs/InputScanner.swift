@@ -54,7 +54,12 @@ public struct InputScanner {
       guard stat(path, &st) == 0 else {
         throw MissingPath(path: path, why: String(cString: strerror(errno)))
       }
-      if st.st_mode & S_IFMT == S_IFDIR {
+      let type = st.st_mode & S_IFMT
+      guard type == S_IFDIR || type == S_IFREG else {
+        // A FIFO or a device would block or never end when read.
+        throw MissingPath(path: path, why: "not a regular file or folder")
+      }
+      if type == S_IFDIR {
         let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         walk(root, root: root, relative: "", into: &inputs, ignored: &ignored, seen: &seen)
       } else {
@@ -87,6 +92,8 @@ public struct InputScanner {
         consider(
           path, root: root, relative: relative, size: Int(lst.st_size), explicit: false, link: false, into: &inputs,
           ignored: &ignored, seen: &seen)
+      } else if type != S_IFLNK {
+        ignored.append(path + " (not a regular file)")
       } else if type == S_IFLNK {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
@@ -120,13 +127,14 @@ public struct InputScanner {
         seen[key] = (inputs.count - 1, link)
       }
     } else {
-      ignored.append(path)
+      ignored.append(path + " (not an image)")
     }
   }
 
   /// The format shown by a file's first bytes.
   static func sniff(_ path: String) -> ImageFormat? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: a FIFO that slipped through must not hang the scan.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var bytes = [UInt8](repeating: 0, count: 512)

@@ -111,7 +111,7 @@ public struct BatchRun {
 
     let toDo = plan.entries.indices.filter { if case .process = decisions[$0] { return true } else { return false } }
     let reporter = RunReporter(total: toDo.count, verbosity: options.verbosity)
-    for path in ignored { reporter.note("skipped \(path): not an image") }
+    for path in ignored { reporter.note("skipped \(path)") }
     for input in plan.ownOutputs { reporter.note("skipped \(input.path): an output of this pipeline") }
     var report = RunReport(pipeline: options.pipelinePath)
     report.summary.inputs = plan.entries.count
