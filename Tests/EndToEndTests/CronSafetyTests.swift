@@ -32,7 +32,7 @@ import Testing
     #expect(firstResult.status == 0)
     #expect(secondResult.status == 0, "\(secondResult.stderr)")
     #expect(secondResult.stderr.contains("waiting: another mediapipe run"))
-    #expect(secondResult.stderr.contains("2 images up to date"))
+    #expect(secondResult.stderr.contains("nothing to do: 2 images up to date"))
   }
 
   @Test func aLockLeftByACrashedRunIsTakenOver() throws {

@@ -14,6 +14,10 @@ public struct InputFile: Sendable, Hashable {
   /// The folder below the root ("" at the root): the `{dir}` token and the mirror below -o.
   public var relativeDirectory: String
   public var size: Int
+  /// Modification time, nanoseconds since 1970.
+  public var modified: Int
+  /// The absolute, symlink-free path: the file's identity in the state store.
+  public var canonicalPath: String
   /// The format its first bytes show; nil if they are not a known image.
   public var format: ImageFormat?
 
@@ -31,6 +35,9 @@ public struct InputFile: Sendable, Hashable {
 public struct InputScanner {
   /// Folders not to enter (the output folder when it sits inside an input).
   public var excludedDirectories: Set<String> = []
+  /// The format of a file already known unchanged (canonical path, size, time),
+  /// so that a re-run does not even read its first bytes.
+  public var knownFormat: (String, Int, Int) -> ImageFormat? = { _, _, _ in nil }
 
   public init(excludedDirectories: Set<String> = []) {
     self.excludedDirectories = excludedDirectories
@@ -65,7 +72,7 @@ public struct InputScanner {
       } else {
         let root = (path as NSString).deletingLastPathComponent
         consider(
-          path, root: root.isEmpty ? "." : root, relative: "", size: Int(st.st_size), explicit: true, link: false,
+          path, root: root.isEmpty ? "." : root, relative: "", stat: st, explicit: true, link: false,
           into: &inputs, ignored: &ignored, seen: &seen)
       }
     }
@@ -90,7 +97,7 @@ public struct InputScanner {
         walk(path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored, seen: &seen)
       } else if type == S_IFREG {
         consider(
-          path, root: root, relative: relative, size: Int(lst.st_size), explicit: false, link: false, into: &inputs,
+          path, root: root, relative: relative, stat: lst, explicit: false, link: false, into: &inputs,
           ignored: &ignored, seen: &seen)
       } else if type != S_IFLNK {
         ignored.append(path + " (not a regular file)")
@@ -101,7 +108,7 @@ public struct InputScanner {
           continue
         }
         consider(
-          path, root: root, relative: relative, size: Int(st.st_size), explicit: false, link: true, into: &inputs,
+          path, root: root, relative: relative, stat: st, explicit: false, link: true, into: &inputs,
           ignored: &ignored, seen: &seen)
       }
     }
@@ -110,15 +117,19 @@ public struct InputScanner {
   /// Adds a file if it is an input. A file reached twice (through a link, or
   /// named twice) is taken once, by its real path rather than a link's.
   private func consider(
-    _ path: String, root: String, relative: String, size: Int, explicit: Bool, link: Bool, into inputs: inout [InputFile],
+    _ path: String, root: String, relative: String, stat st: stat, explicit: Bool, link: Bool, into inputs: inout [InputFile],
     ignored: inout [String], seen: inout [String: (index: Int, link: Bool)]
   ) {
     let key = Self.canonical(path)
     if let earlier = seen[key], !(earlier.link && !link) { return }
-    let format = Self.sniff(path)
+    let size = Int(st.st_size)
+    let modified = Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
+    let format = knownFormat(key, size, modified) ?? Self.sniff(path)
     let ext = (path as NSString).pathExtension.lowercased()
     if format != nil || explicit || ImageFormat.imageExtensions.contains(ext) {
-      let file = InputFile(path: path, root: root, relativeDirectory: relative, size: size, format: format)
+      let file = InputFile(
+        path: path, root: root, relativeDirectory: relative, size: size, modified: modified, canonicalPath: key,
+        format: format)
       if let earlier = seen[key] {
         inputs[earlier.index] = file
         seen[key] = (earlier.index, link)

@@ -55,24 +55,13 @@ public struct BatchRun {
     guard let pipeline = PipelineFile.load(options.pipelinePath) else { return .usage }
     let outputRoot = options.outputRoot.map(OutputPlan.normalise)
 
-    // Find the inputs (never inside the output folder).
-    let found: [InputFile], ignored: [String]
-    do {
-      let excluded: Set<String> = outputRoot.map { [InputScanner.canonical($0)] } ?? []
-      (found, ignored) = try InputScanner(excludedDirectories: excluded).scan(options.paths)
-    } catch {
-      printError("error: \(error)")
-      return .usage
-    }
-
     // Lock the output roots and read what earlier runs did.
     let signals = SignalPipe()
-    let roots = found.map { outputRoot ?? OutputPlan.normalise($0.root) }
     let state: RunState
     let quietReporter = RunReporter(total: 0, verbosity: options.verbosity)
     do {
       state = try RunState(
-        roots: roots, statePath: options.statePath.map(OutputPlan.normalise),
+        roots: outputRoot.map { [$0] } ?? Self.inputRoots(options.paths), statePath: options.statePath.map(OutputPlan.normalise),
         pipelineID: InputScanner.canonical(options.pipelinePath), fingerprint: pipeline.fingerprint(), force: options.force,
         lock: !options.dryRun, wait: !options.noWait,
         onWait: { root, holder in
@@ -98,14 +87,21 @@ public struct BatchRun {
     }
     defer { state.release() }
 
+    // Find the inputs (never inside the output folder); files known unchanged are not even opened.
+    let found: [InputFile], ignored: [String]
+    do {
+      var scanner = InputScanner(excludedDirectories: outputRoot.map { [InputScanner.canonical($0)] } ?? [])
+      scanner.knownFormat = { state.knownFormat(canonicalPath: $0, size: $1, modified: $2) }
+      (found, ignored) = try scanner.scan(options.paths)
+    } catch {
+      printError("error: \(error)")
+      return .usage
+    }
+
     var plan = OutputPlan(pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs)
     plan.applyFileSizeLimit(options.maxFileSize)
-    var decisions: [RunState.Decision] = []
-    var canonical: [String] = []
-    for entry in plan.entries {
-      let path = InputScanner.canonical(entry.input.path)
-      canonical.append(path)
-      decisions.append(entry.problem == nil ? state.decide(entry, canonicalPath: path) : .process("it cannot run"))
+    let decisions = plan.entries.map { entry in
+      entry.problem == nil ? state.decide(entry, canonicalPath: entry.input.canonicalPath) : .process("it cannot run")
     }
     if options.dryRun { return dryRun(plan, decisions) }
 
@@ -122,7 +118,9 @@ public struct BatchRun {
       }
     }
     let skipped = plan.entries.count - toDo.count
-    if skipped > 0 { reporter.say("\(skipped) image\(skipped == 1 ? "" : "s") up to date, skipped (--force redoes them)") }
+    if skipped > 0 && !toDo.isEmpty {
+      reporter.say("\(skipped) image\(skipped == 1 ? "" : "s") up to date, skipped (--force redoes them)")
+    }
 
     // Failures known before any decoding, then the tasks, largest first so the
     // long images start early and the end of the run stays busy.
@@ -164,7 +162,7 @@ public struct BatchRun {
               successes += 1
               report.done(entry.input, result)
               do {
-                try state.record(entry, canonicalPath: canonical[task.id], result: result)
+                try state.record(entry, canonicalPath: entry.input.canonicalPath, result: result)
               } catch {
                 reporter.say("warning: could not record \(entry.input.path) in the state store: \(error)")
               }
@@ -197,6 +195,16 @@ public struct BatchRun {
       do { try report.write(to: path) } catch { printError("error: cannot write the report \(path): \(error)") }
     }
     return code
+  }
+
+  /// The folders the paths on the command line stand for: a folder itself, a file's folder.
+  static func inputRoots(_ paths: [String]) -> [String] {
+    paths.compactMap { path in
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+      let root = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+      return OutputPlan.normalise(root.isEmpty ? "." : root)
+    }
   }
 
   private func poolOptions(_ pipeline: Pipeline) -> WorkerPool.Options {

@@ -74,6 +74,12 @@ final class RunState {
     }
   }
 
+  /// The recorded format of an input whose size and time match its record.
+  func knownFormat(canonicalPath: String, size: Int, modified: Int) -> ImageFormat? {
+    guard let record = records[canonicalPath], record.size == size, record.modified == modified else { return nil }
+    return ImageFormat(rawValue: record.format)
+  }
+
   /// Whether the input of `entry` must be processed.
   func decide(_ entry: OutputPlan.Entry, canonicalPath: String) -> Decision {
     if force { return .process("--force") }
@@ -89,7 +95,7 @@ final class RunState {
     if !planned.isEmpty, Set(planned.map(OutputPlan.normalise)) != Set(record.outputs.map(OutputPlan.normalise)) {
       return .process("its outputs go elsewhere now")
     }
-    guard let now = FileIdentity.of(entry.input.path) else { return .process("cannot read it") }
+    let now = FileIdentity(size: entry.input.size, modified: entry.input.modified)
     if now.size == record.size && now.modified == record.modified { return .skip("up to date") }
     guard let hash = FileIdentity.hash(entry.input.path) else { return .process("cannot read it") }
     guard hash == record.contentHash else { return .process("its content changed") }
@@ -109,7 +115,7 @@ final class RunState {
       StateRecord(
         input: canonicalPath, pipeline: pipelineID, size: identity.size, modified: identity.modified, contentHash: hash,
         fingerprint: fingerprint, version: MediaPipeVersion.current,
-        outputs: result.outputs.map { OutputPlan.normalise($0.path) }))
+        outputs: result.outputs.map { OutputPlan.normalise($0.path) }, format: entry.input.format?.rawValue ?? ""))
   }
 
   /// Releases the locks (cleanly: the next run sees no crash).

@@ -18,11 +18,14 @@ public struct StateRecord: Sendable, Hashable, Codable {
   public var version: String
   /// Every output written, absolute.
   public var outputs: [String]
+  /// The input's format as its first bytes showed it (so a re-run need not read them).
+  public var format: String
 
   public init(
     input: String, pipeline: String, size: Int, modified: Int, contentHash: String, fingerprint: String,
-    version: String, outputs: [String]
+    version: String, outputs: [String], format: String = ""
   ) {
+    self.format = format
     self.input = input
     self.pipeline = pipeline
     self.size = size
@@ -64,6 +67,7 @@ public final class StateStore {
         fingerprint TEXT NOT NULL,
         version TEXT NOT NULL,
         outputs TEXT NOT NULL,
+        format TEXT NOT NULL DEFAULT '',
         done_at INTEGER NOT NULL,
         PRIMARY KEY (input, pipeline)
       );
@@ -80,13 +84,13 @@ public final class StateStore {
   public func records(pipeline: String) throws -> [String: StateRecord] {
     var result: [String: StateRecord] = [:]
     try database.query(
-      "SELECT input, size, modified, content_hash, fingerprint, version, outputs FROM done WHERE pipeline = ?",
+      "SELECT input, size, modified, content_hash, fingerprint, version, outputs, format FROM done WHERE pipeline = ?",
       [.text(pipeline)]
     ) { row in
       let outputs = (try? JSONDecoder().decode([String].self, from: Data(row.text(6).utf8))) ?? []
       let record = StateRecord(
         input: row.text(0), pipeline: pipeline, size: row.integer(1), modified: row.integer(2),
-        contentHash: row.text(3), fingerprint: row.text(4), version: row.text(5), outputs: outputs)
+        contentHash: row.text(3), fingerprint: row.text(4), version: row.text(5), outputs: outputs, format: row.text(7))
       result[record.input] = record
     }
     return result
@@ -106,13 +110,14 @@ public final class StateStore {
     let outputs = String(decoding: try JSONEncoder().encode(record.outputs), as: UTF8.self)
     try database.query(
       """
-      INSERT OR REPLACE INTO done (input, pipeline, size, modified, content_hash, fingerprint, version, outputs, done_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT OR REPLACE INTO done
+        (input, pipeline, size, modified, content_hash, fingerprint, version, outputs, format, done_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """,
       [
         .text(record.input), .text(record.pipeline), .integer(record.size), .integer(record.modified),
         .text(record.contentHash), .text(record.fingerprint), .text(record.version), .text(outputs),
-        .integer(Int(Date().timeIntervalSince1970)),
+        .text(record.format), .integer(Int(Date().timeIntervalSince1970)),
       ])
   }
 
