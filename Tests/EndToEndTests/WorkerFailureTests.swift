@@ -46,15 +46,18 @@ import Testing
     #expect(leftovers(below: folder).isEmpty)
   }
 
-  @Test func interruptFinishesImagesInFlightThenARerunCompletes() throws {
+  @Test func anInterruptFinishesImagesInFlightThenARerunCompletes() throws {
     let folder = try slowWorkspace(images: 5)
-    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
+    let run = try Running(["run", "-j", "2", "--report", "r.json", "slow.pipeline", "in"], in: folder)
     #expect(run.wait(upTo: 20) { run.workers().count == 2 })
     usleep(300_000)
-    kill(run.pid, SIGINT)
+    kill(run.pid, SIGTERM)
     let result = run.finish()
     #expect(result.status == 130, "\(result.stderr)")
     #expect(result.stderr.contains("interrupted"))
+    let report = try String(contentsOfFile: folder + "/r.json", encoding: .utf8)
+    #expect(report.contains("\"interrupted\" : true"))
+    #expect(report.contains("not started: interrupted"))
     #expect(leftovers(below: folder).isEmpty)
     let done = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
     #expect(done.count == 2, "the two images in flight were finished: \(done)")
