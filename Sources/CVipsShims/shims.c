@@ -286,6 +286,20 @@ void cvips_reset_signals(void) {
 
 void cvips_malloc_trim(void) { malloc_trim(0); }
 
+int cvips_file_has_writers(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int result;
+  if (fd < 0) return -1;
+  if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+    fcntl(fd, F_SETLEASE, F_UNLCK);
+    result = 0;
+  } else {
+    result = (errno == EAGAIN) ? 1 : -1;
+  }
+  close(fd);
+  return result;
+}
+
 int cvips_limit_memory(unsigned long long bytes) {
   struct rlimit limit;
   limit.rlim_cur = (rlim_t)bytes;

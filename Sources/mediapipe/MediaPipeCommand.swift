@@ -15,6 +15,7 @@ struct MediaPipeCommand: ParsableCommand {
         compress jpeg quality=82 progressive=yes
 
       then run it over files and folders:  mediapipe run web.pipeline photos/
+      or keep processing what arrives:      mediapipe watch web.pipeline inbox/
 
       Exit codes:
         0    every image was processed
@@ -24,7 +25,7 @@ struct MediaPipeCommand: ParsableCommand {
         130  interrupted (images in flight were finished; run again to finish)
       """,
     version: MediaPipeVersion.current,
-    subcommands: [RunCommand.self, CheckCommand.self, WorkerCommand.self]
+    subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, WorkerCommand.self]
   )
 
   /// Parses and runs, mapping argument errors to exit code 2 as documented.

@@ -35,11 +35,7 @@ struct RunCommand: ParsableCommand {
   @Argument(help: "Image files or folders to process.")
   var paths: [String]
 
-  @Option(name: [.short, .long], help: "Worker processes to run at once (default: the number of cores).")
-  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-  @Option(name: [.short, .customLong("output")], help: "Write outputs below this folder, mirroring the input folders.")
-  var outputDirectory: String?
+  @OptionGroup var workers: WorkerOptions
 
   @Flag(help: "Print each input and the outputs it would get; write nothing.")
   var dryRun = false
@@ -50,59 +46,25 @@ struct RunCommand: ParsableCommand {
   @Flag(name: .shortAndLong, help: "Print every image processed and every file skipped.")
   var verbose = false
 
-  @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
-  var allowUntrustedFormats = false
-
   @Flag(help: "Redo every image, even those whose outputs are up to date.")
   var force = false
 
-  @Option(name: .customLong("state"), help: ArgumentHelp("The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
-  var statePath: String?
-
   @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
   var noWait = false
-
-  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
-  var maxPixels: Int = 100_000_000
-
-  @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
-  var maxFileSize: Int = 500
-
-  @Option(help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
-  var timeout: Double = 120
-
-  @Option(help: ArgumentHelp("Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
-  var workerMemory: Int?
-
-  @Option(help: "Tries again for an image whose worker crashed or timed out.")
-  var retries: Int = 1
 
   @Option(help: ArgumentHelp("Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
   var report: String?
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-    guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
-    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
-    guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-    if let workerMemory { guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") } }
     guard !(quiet && verbose) else { throw ValidationError("--quiet and --verbose cannot be used together") }
   }
 
   func run() throws {
-    var options = BatchRun.Options(pipelinePath: pipeline, paths: paths, jobs: jobs, outputRoot: outputDirectory)
+    var options = workers.options(pipelinePath: pipeline, paths: paths)
     options.dryRun = dryRun
     options.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
-    options.allowUntrusted = allowUntrustedFormats
     options.force = force
-    options.statePath = statePath
     options.noWait = noWait
-    options.maxPixels = maxPixels
-    options.maxFileSize = maxFileSize * 1_000_000
-    options.timeout = timeout
-    options.workerMemoryMB = workerMemory
-    options.retries = retries
     options.reportPath = report
     let code = BatchRun(options: options).execute()
     if code != .success { throw ExitCode(code.rawValue) }

@@ -124,6 +124,10 @@ void cvips_reset_signals(void);
 /// Caps this process's data segment (heap and anonymous mappings) at `bytes`
 /// with RLIMIT_DATA: an allocation past it fails instead of growing. 0 on success.
 int cvips_limit_memory(unsigned long long bytes);
+/// Whether another process has `path` open for writing: 1 yes, 0 no, -1 unknown.
+/// A read lease (F_SETLEASE, behind _GNU_SOURCE) is refused while a writer has
+/// the file open; leases need file ownership or CAP_LEASE, hence "unknown".
+int cvips_file_has_writers(const char *path);
 /// Returns freed heap to the system (glibc).
 void cvips_malloc_trim(void);
 

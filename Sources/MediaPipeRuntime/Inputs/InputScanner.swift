@@ -142,6 +142,21 @@ public struct InputScanner {
     }
   }
 
+  /// One file below `root` as an input, if it is one (a regular file, or a link
+  /// to one, whose content or name says image).
+  public func file(at path: String, root: String) -> InputFile? {
+    var st = stat()
+    guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+    let folder = (path as NSString).deletingLastPathComponent
+    var relative = ""
+    if folder.count > root.count, folder.hasPrefix(root + "/") { relative = String(folder.dropFirst(root.count + 1)) }
+    var inputs: [InputFile] = []
+    var ignored: [String] = []
+    var seen: [String: (index: Int, link: Bool)] = [:]
+    consider(path, root: root, relative: relative, stat: st, explicit: false, link: false, into: &inputs, ignored: &ignored, seen: &seen)
+    return inputs.first
+  }
+
   /// The format shown by a file's first bytes.
   static func sniff(_ path: String) -> ImageFormat? {
     // O_NONBLOCK: a FIFO that slipped through must not hang the scan.

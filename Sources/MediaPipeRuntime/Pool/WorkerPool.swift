@@ -39,6 +39,29 @@ public final class WorkerPool {
     }
   }
 
+  /// More work that arrives while the pool runs (`mediapipe watch`): a
+  /// descriptor to poll, and timers. With a feed the pool keeps running when
+  /// idle, until an interrupt or `stop()`.
+  public struct Feed {
+    /// Polled with the workers; `onReadable` is called when it has data.
+    public var fd: Int32
+    public var onReadable: () -> Void
+    /// Tasks that became ready (called every turn of the loop).
+    public var takeReady: () -> [WorkerTask]
+    /// How long until a timer of the feed is due, in milliseconds (nil: none).
+    public var millisecondsUntilDue: () -> Int?
+
+    public init(
+      fd: Int32, onReadable: @escaping () -> Void, takeReady: @escaping () -> [WorkerTask],
+      millisecondsUntilDue: @escaping () -> Int?
+    ) {
+      self.fd = fd
+      self.onReadable = onReadable
+      self.takeReady = takeReady
+      self.millisecondsUntilDue = millisecondsUntilDue
+    }
+  }
+
   /// How the run ended.
   public struct Outcome {
     /// Whether an interrupt stopped it.
@@ -75,7 +98,7 @@ public final class WorkerPool {
   ///   - onFinish: called once for every task that ran, whatever its end.
   ///   - onTick: called a few times a second (progress display).
   public func run(
-    _ tasks: [WorkerTask], interruptFD: Int32,
+    _ tasks: [WorkerTask], interruptFD: Int32, feed: Feed? = nil,
     onStart: (WorkerTask) -> Void = { _ in },
     onFinish: (WorkerTask, TaskResult) -> Void,
     onTick: () -> Void = {},
@@ -85,17 +108,24 @@ public final class WorkerPool {
     pending = tasks.reversed()
     var outcome = Outcome()
     defer { shutdown() }
-    let count = min(max(1, options.jobs), tasks.count)
-    for _ in 0..<count { workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration)) }
 
     while true {
-      if dispatching { dispatch(onStart: onStart) }
+      if let feed, dispatching {
+        for task in feed.takeReady() { pending.insert(task, at: 0) }
+      }
+      if dispatching {
+        try ensureWorkers()
+        dispatch(onStart: onStart)
+      }
       let busy = workers.contains { if case .busy = $0.state { return true } else { return false } }
-      if !busy && (pending.isEmpty || !dispatching) { break }
+      if !busy && (!dispatching || (pending.isEmpty && feed == nil)) { break }
 
       var fds = [pollfd(fd: interruptFD, events: Int16(POLLIN), revents: 0)]
       fds += workers.map { pollfd(fd: $0.resultFD, events: Int16(POLLIN), revents: 0) }
-      let ready = poll(&fds, nfds_t(fds.count), pollTimeout())
+      if let feed { fds.append(pollfd(fd: feed.fd, events: Int16(POLLIN), revents: 0)) }
+      var timeout = pollTimeout()
+      if let feed, let due = feed.millisecondsUntilDue() { timeout = min(timeout, Int32(max(0, due))) }
+      let ready = poll(&fds, nfds_t(fds.count), timeout)
       onTick()
       killOverdueWorkers()
       if ready < 0 {
@@ -113,7 +143,8 @@ public final class WorkerPool {
       for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 {
         try drain(worker, onFinish: onFinish, onRetry: onRetry)
       }
-      try replaceDeadWorkers()
+      if let feed, fds[fds.count - 1].revents != 0 { feed.onReadable() }
+      workers.removeAll { isGone($0) }
     }
     if interrupts > 0 || stopRequested {
       outcome.interrupted = interrupts > 0
@@ -235,14 +266,12 @@ public final class WorkerPool {
     }
   }
 
-  /// Replaces workers that died while work remains.
-  private func replaceDeadWorkers() throws {
-    let alive = workers.filter { if case .gone = $0.state { return false } else { return true } }
-    let lost = workers.count - alive.count
-    workers = alive
-    guard lost > 0, interrupts == 0, !pending.isEmpty else { return }
-    let needed = min(lost, pending.count)
-    for _ in 0..<needed {
+  /// Starts workers while there is work for them, up to `jobs`: at the start,
+  /// to replace one that died, or when a watched folder brings new files.
+  private func ensureWorkers() throws {
+    let busy = workers.filter { if case .busy = $0.state { return true } else { return false } }.count
+    let wanted = min(max(1, options.jobs), busy + pending.count)
+    while workers.count < wanted {
       workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration))
     }
   }

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import MediaPipeRuntime
+
+/// Options `run` and `watch` share: the pool, the output folder, the state
+/// store and the limits that make hostile files harmless.
+struct WorkerOptions: ParsableArguments {
+  @Option(name: [.short, .long], help: "Worker processes to run at once (default: the number of cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(name: [.short, .customLong("output")], help: "Write outputs below this folder, mirroring the input folders.")
+  var outputDirectory: String?
+
+  @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
+  var allowUntrustedFormats = false
+
+  @Option(name: .customLong("state"), help: ArgumentHelp("The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
+  var statePath: String?
+
+  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
+  var maxPixels: Int = 100_000_000
+
+  @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
+  var maxFileSize: Int = 500
+
+  @Option(help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
+  var timeout: Double = 120
+
+  @Option(help: ArgumentHelp("Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
+  var workerMemory: Int?
+
+  @Option(help: "Tries again for an image whose worker crashed or timed out.")
+  var retries: Int = 1
+
+  func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+    if let workerMemory { guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") } }
+  }
+
+  func options(pipelinePath: String, paths: [String]) -> BatchRun.Options {
+    var options = BatchRun.Options(pipelinePath: pipelinePath, paths: paths, jobs: jobs, outputRoot: outputDirectory)
+    options.allowUntrusted = allowUntrustedFormats
+    options.statePath = statePath
+    options.maxPixels = maxPixels
+    options.maxFileSize = maxFileSize * 1_000_000
+    options.timeout = timeout
+    options.workerMemoryMB = workerMemory
+    options.retries = retries
+    return options
+  }
+}
