@@ -60,6 +60,9 @@ final class Running {
     return Outcome(status: process.terminationStatus, stdout: out, stderr: err)
   }
 
+  /// What the command has printed on stdout so far.
+  var stdoutSoFar: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+
   /// The pids of this command's worker processes.
   func workers() -> [pid_t] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
