@@ -37,6 +37,15 @@ VipsImage *cvips_load(const char *path, int sequential, int fail) {
       fail_mode(fail), NULL);
 }
 
+VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, int fail) {
+  VipsImage *out = NULL;
+  if (vips_jpegload(path, &out, "shrink", shrink, "access",
+                    sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
+                    "fail_on", fail_mode(fail), NULL))
+    return NULL;
+  return out;
+}
+
 int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
                     int size, int no_rotate, int fail) {
   return vips_thumbnail(path, out, width, "height", height, "size",
@@ -49,6 +58,10 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
   return vips_thumbnail_image(in, out, width, "height", height, "size",
                               (VipsSize)size, "no_rotate", (gboolean)no_rotate,
                               NULL);
+}
+
+int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
+  return vips_resize(in, out, hscale, "vscale", vscale, NULL);
 }
 
 int cvips_autorot(VipsImage *in, VipsImage **out) {
@@ -154,10 +167,11 @@ int cvips_min(VipsImage *in, double *out) { return vips_min(in, out, NULL); }
 int cvips_max(VipsImage *in, double *out) { return vips_max(in, out, NULL); }
 
 int cvips_jpegsave(VipsImage *in, const char *path, int quality,
-                   int progressive, int subsample_mode, int strip) {
+                   int progressive, int subsample_mode, int optimize, int strip) {
   return vips_jpegsave(in, path, "Q", quality, "interlace", (gboolean)progressive,
                        "subsample_mode", (VipsForeignSubsample)subsample_mode,
-                       "strip", (gboolean)strip, "optimize_coding", TRUE, NULL);
+                       "strip", (gboolean)strip, "optimize_coding", (gboolean)optimize,
+                       NULL);
 }
 
 int cvips_pngsave(VipsImage *in, const char *path, int compression, int palette,

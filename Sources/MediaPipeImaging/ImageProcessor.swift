@@ -71,7 +71,8 @@ public final class ImageProcessor {
         detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels)) (--max-pixels)",
         reason: .tooManyPixels)
     }
-    let plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
+    var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
+    if Self.format(ofLoader: header.loader) == .jpeg { plan.jpegShrink(storedWidth: header.width, storedHeight: header.height) }
     var shared = try load(input.path, plan)
     for step in plan.sharedSteps { shared = try apply(step, to: shared) }
     if pipeline.variants.count > 1 { shared = try shared.materialized() }
@@ -103,7 +104,11 @@ public final class ImageProcessor {
     }
 
     var load = Load.plain
+    /// For JPEG: decode at 1/N with libjpeg before the resize (see `jpegShrink`).
+    var jpegShrink = 1
     var autorotate: Bool
+    /// The stored image is turned a quarter (EXIF orientation 5–8): its width is the upright height.
+    var swapped = false
     /// Decode in one top-to-bottom pass (only when one output reads the pixels).
     var sequential: Bool
     var sharedSteps: [Step]
@@ -115,6 +120,7 @@ public final class ImageProcessor {
       sequential = variantCount == 1
       sharedSteps = Array(pipeline.shared.drop { $0 == .autorotate })
       let swap = autorotate && header.orientation >= 5
+      swapped = swap
       let width = swap ? header.height : header.width
       let height = swap ? header.width : header.height
 
@@ -146,7 +152,16 @@ public final class ImageProcessor {
       let image = try Image.open(path, sequential: plan.sequential)
       return plan.autorotate ? try image.autorotated() : image
     case .thumbnail(let width, let height, let finishing):
-      let image = try Image.thumbnail(path, width: width, height: height, autorotate: plan.autorotate)
+      let image: Image
+      if plan.jpegShrink > 1 {
+        // Resize in the stored frame, then turn upright (a quarter turn swaps the sides).
+        let (storedWidth, storedHeight) = plan.swapped ? (height, width) : (width, height)
+        let decoded = try Image.jpeg(path, shrink: plan.jpegShrink, sequential: true)
+        let resized = try decoded.resized(width: storedWidth, height: storedHeight)
+        image = plan.autorotate ? try resized.autorotated() : resized
+      } else {
+        image = try Image.thumbnail(path, width: width, height: height, autorotate: plan.autorotate)
+      }
       guard let (resize, geometry) = finishing else { return image }
       return try resize.finish(image, geometry: geometry)
     }
@@ -230,5 +245,26 @@ extension String {
 
   func replacingSuffix(_ suffix: String) -> String {
     hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+  }
+}
+
+extension ImageProcessor.LoadPlan {
+  /// Lets libjpeg scale the decode down as far as the target allows: the
+  /// largest of 2, 4 and 8 that still decodes at least the target size.
+  ///
+  /// libvips's thumbnail keeps a factor of two for its own resize (a 5120-px
+  /// photo going to 1600 px is decoded whole); decoding at 2560 px and reducing
+  /// from there looks the same and costs a fraction (sharp's `fastShrinkOnLoad`,
+  /// on by default, does the same).
+  mutating func jpegShrink(storedWidth: Int, storedHeight: Int) {
+    guard case .thumbnail(let width, let height, _) = load else { return }
+    let (targetW, targetH) = swapped ? (height, width) : (width, height)
+    for factor in [8, 4, 2] {
+      let w = (storedWidth + factor - 1) / factor, h = (storedHeight + factor - 1) / factor
+      if w >= targetW && h >= targetH {
+        jpegShrink = factor
+        return
+      }
+    }
   }
 }

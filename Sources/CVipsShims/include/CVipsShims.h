@@ -32,6 +32,8 @@ void cvips_route_vips_log(int verbose);
 /// varargs). `sequential` non-zero streams top to bottom; `fail` non-zero makes
 /// truncated or corrupt data an error instead of a grey patch.
 VipsImage *cvips_load(const char *path, int sequential, int fail);
+/// vips_jpegload with libjpeg's DCT scaling by `shrink` (1, 2, 4 or 8).
+VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, int fail);
 /// vips_thumbnail: shrink-on-load resize straight from the file.
 /// `size` is a VipsSize; `no_rotate` disables EXIF auto-rotation.
 int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
@@ -41,6 +43,9 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
                           int size, int no_rotate);
 
 // --- geometry ---------------------------------------------------------------
+
+/// vips_resize with separate horizontal and vertical scales (lanczos3).
+int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
 
 int cvips_autorot(VipsImage *in, VipsImage **out);
 int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top,
@@ -92,7 +97,7 @@ int cvips_max(VipsImage *in, double *out);
 // --- saving (each takes `strip`: drop all metadata) --------------------------
 
 int cvips_jpegsave(VipsImage *in, const char *path, int quality,
-                   int progressive, int subsample_mode, int strip);
+                   int progressive, int subsample_mode, int optimize, int strip);
 int cvips_pngsave(VipsImage *in, const char *path, int compression, int palette,
                   int strip);
 int cvips_webpsave(VipsImage *in, const char *path, int quality, int lossless,

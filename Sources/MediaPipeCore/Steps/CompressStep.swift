@@ -41,6 +41,8 @@ public struct Compress: Sendable, Hashable {
   /// 1–100 for jpeg, webp, avif; nil means the format's default.
   public var quality: Int?
   public var progressive = false
+  /// JPEG: optimised Huffman tables (a few % smaller, a second pass slower).
+  public var optimize = false
   public var subsample: Subsample = .auto
   /// PNG zlib level 0–9.
   public var level = 6
@@ -66,7 +68,7 @@ public struct Compress: Sendable, Hashable {
 
   /// Which options each format takes.
   static let keysByFormat: [Format: [String]] = [
-    .jpeg: ["quality", "progressive", "subsample", "background"],
+    .jpeg: ["quality", "progressive", "subsample", "optimize", "background"],
     .png: ["level", "palette"],
     .webp: ["quality", "lossless", "effort"],
     .avif: ["quality", "effort"],
@@ -76,7 +78,7 @@ public struct Compress: Sendable, Hashable {
   ]
 
   static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
-    let allKeys = ["quality", "progressive", "subsample", "level", "palette", "lossless", "effort", "compression", "background"]
+    let allKeys = ["quality", "progressive", "subsample", "optimize", "level", "palette", "lossless", "effort", "compression", "background"]
     var reader = ArgumentReader(statement, keys: allKeys, positionals: 1...1, positionalHint: "jpeg, png, webp, avif, tiff, gif or same")
     guard let argument = reader.positionals.first else { return (nil, reader.diagnostics.all) }
     let names = Format.allCases.map(\.rawValue)
@@ -97,6 +99,7 @@ public struct Compress: Sendable, Hashable {
     var compress = Compress(format: format)
     compress.quality = reader.int("quality", in: 1...100)
     compress.progressive = reader.bool("progressive") ?? false
+    compress.optimize = reader.bool("optimize") ?? false
     compress.subsample = reader.choice("subsample", ["auto": .auto, "on": .on, "4:2:0": .on, "off": .off, "4:4:4": .off]) ?? .auto
     compress.level = reader.int("level", in: 0...9) ?? 6
     compress.palette = reader.bool("palette") ?? false
@@ -113,6 +116,7 @@ public struct Compress: Sendable, Hashable {
     case .jpeg:
       parts = ["quality \(quality(for: .jpeg))"]
       if progressive { parts.append("progressive") }
+      if optimize { parts.append("optimised Huffman tables") }
       if subsample != .auto { parts.append("chroma subsampling \(subsample.rawValue)") }
     case .png:
       parts = ["level \(level)"]

@@ -19,7 +19,8 @@ extension Compress {
       }
       try Image.check(
         "jpegsave",
-        cvips_jpegsave(image.pointer, path, Int32(quality(for: .jpeg)), progressive ? 1 : 0, Int32(mode.rawValue), s))
+        cvips_jpegsave(
+          image.pointer, path, Int32(quality(for: .jpeg)), progressive ? 1 : 0, Int32(mode.rawValue), optimize ? 1 : 0, s))
     case .png:
       try Image.check("pngsave", cvips_pngsave(image.pointer, path, Int32(level), palette ? 1 : 0, s))
     case .webp:

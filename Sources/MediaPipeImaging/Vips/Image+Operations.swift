@@ -27,9 +27,43 @@ extension Image {
     }
   }
 
-  /// Resizes an image already loaded to exactly `width` x `height`.
+  /// Loads a JPEG decoded at 1/`shrink` of its size by libjpeg (DCT scaling).
+  public static func jpeg(_ path: String, shrink: Int, sequential: Bool, failOnError: Bool = true) throws -> Image {
+    guard let image = cvips_jpegload_shrunk(path, Int32(shrink), sequential ? 1 : 0, failOnError ? 1 : 0) else {
+      throw ImagingError(operation: "jpegload", detail: ImagingError.takeBuffer())
+    }
+    return Image(owning: image)
+  }
+
+  /// Resizes (and autorotates) a freshly loaded image to exactly `width` x `height`
+  /// (in the upright frame), as `thumbnail` does from a file.
+  public func thumbnailed(width: Int, height: Int, autorotate: Bool) throws -> Image {
+    try Image.call("thumbnail_image") {
+      cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), autorotate ? 0 : 1)
+    }
+  }
+
+  /// Resizes an image already loaded to exactly `width` x `height` (lanczos3).
+  ///
+  /// Opaque images go through `vips_resize` directly; images with alpha through
+  /// `thumbnail_image`, which premultiplies so that transparent edges keep
+  /// their colour. (`thumbnail_image` on an opaque image does the same resize
+  /// with more bookkeeping: measured ~6 ms more per 4-megapixel photo.)
   public func resized(width: Int, height: Int) throws -> Image {
     if width == self.width && height == self.height { return self }
+    if hasAlpha {
+      return try Image.call("thumbnail_image") {
+        cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)
+      }
+    }
+    let resized = try Image.call("resize") {
+      cvips_resize(pointer, $0, Double(width) / Double(self.width), Double(height) / Double(self.height))
+    }
+    // vips_resize rounds its output size; land exactly on the size asked for.
+    if resized.width == width && resized.height == height { return resized }
+    if resized.width >= width && resized.height >= height {
+      return try resized.extractArea(x: 0, y: 0, width: width, height: height)
+    }
     return try Image.call("thumbnail_image") {
       cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)
     }
