@@ -189,7 +189,7 @@ def write_report(a, results, one, worker_peak, hardest_rss, hardest, first, reru
     say("of the harness, with every tool run side by side on the same images.")
     say("")
     say("- Machine: %s, %d cores, %s; %s" % (cpu, os.cpu_count(), platform.platform(), subprocess.run(["vips", "--version"], capture_output=True, text=True).stdout.strip()))
-    say("- Corpus: %d files, %d distinct real photos (%.0f megapixels for one copy of each), from Debian's wallpaper packages (bench/make-corpus.sh)." % (count, distinct, mp))
+    say("- Corpus: %d files (%d distinct real photos, each %d times), %.0f megapixels in all, from Debian's wallpaper packages (bench/make-corpus.sh)." % (count, distinct, count // max(1, distinct), mp * count / max(1, distinct)))
     say("- Every tool runs `-j %d` (a pool of %d processes, one libvips thread each where libvips is used); %d rounds, each tool once per round, in alternating order. Times are medians with the spread (min–max) of the rounds; the ratio is the tool's median over mediapipe's (above 1: slower than mediapipe)." % (a.jobs, a.jobs, a.rounds))
     say("")
     targets = {"thumb": "≤ 0.9 × the fastest alternative", "web": "≤ 0.95 × vipsthumbnail (which does no watermark), ≤ 0.9 × the fastest Python pool, ≥ 3 × faster than ImageMagick", "variants": "≤ 0.6 × the fastest alternative's two passes"}

@@ -40,7 +40,7 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: outputs[0].output.path))
   }
 
-  @Test func variantsShareOneDecode() throws {
+  @Test func variantsFromOneFile() throws {
     let source = """
       variant big
         resize 400x400
@@ -55,5 +55,25 @@ import Testing
     #expect((outputs[1].image.width, outputs[1].image.height) == (100, 100))
     #expect(outputs[0].output.path.hasSuffix("processed_photo-large_big.jpg"))
     #expect(outputs[1].output.path.hasSuffix("processed_photo-large_small.webp"))
+  }
+
+  /// Variants of a turned JPEG (EXIF orientation 6), one of them small enough
+  /// for a scaled decode: both come out upright with the right size.
+  @Test func variantsOfATurnedPhotoAreUpright() throws {
+    let source = """
+      variant big
+        resize 300x300
+        compress png
+      variant small
+        resize 36x36
+        compress png
+      """
+    let outputs = try process(source, "orient-6.jpg")
+    #expect((outputs[0].image.width, outputs[0].image.height) == (300, 200))
+    #expect((outputs[1].image.width, outputs[1].image.height) == (36, 24))
+    for (output, corner) in [(outputs[0].image, (290, 190)), (outputs[1].image, (33, 21))] {
+      #expect(close(try output.rgb(2, 2), [255, 0, 0], tolerance: 60))
+      #expect(close(try output.rgb(corner.0, corner.1), [0, 0, 255], tolerance: 60))
+    }
   }
 }
