@@ -7,16 +7,6 @@ import Testing
 
 /// Overlapping runs, interrupted and crashed runs, and output folders that cannot be written.
 @Suite(.serialized) struct CronSafetyTests {
-  func slowWorkspace(images: Int) throws -> String {
-    let folder = try workspace(copyFixtures: false)
-    for i in 1...images {
-      try FileManager.default.copyItem(
-        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/p\(i).jpg")
-    }
-    try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
-    return folder
-  }
-
   @Test func twoRunsIntoTheSameOutputNeverBothWrite() throws {
     let folder = try slowWorkspace(images: 2)
     let first = try Running(["run", "-j", "2", "-o", "out", "slow.pipeline", "in"], in: folder)
@@ -59,6 +49,7 @@ import Testing
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stderr.contains("ended without finishing"))
     #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") && $0.hasSuffix(".png") }.count == 4)
+    #expect(leftovers(below: folder).isEmpty, "temporary files of the killed workers were replaced")
   }
 
   @Test func aReadOnlyOutputFolderFailsEachImageClearlyAndStopsEarly() throws {

@@ -120,7 +120,7 @@ func files(below folder: String) -> [String] {
 
 /// Temporary files the tool might have left behind.
 func leftovers(below folder: String) -> [String] {
-  files(below: folder).filter { $0.contains(".mediapipe-") && $0.hasSuffix(".tmp") }
+  files(below: folder).filter { $0.hasSuffix(".mediapipe.tmp") }
 }
 
 func pipeline(_ name: String) -> String {
@@ -129,3 +129,14 @@ func pipeline(_ name: String) -> String {
 
 /// A pipeline that takes a couple of seconds per image: 10x enlargement written as PNG level 9.
 let slowPipeline = "resize 1000% enlarge=yes\ncompress png level=9\n"
+
+/// A workspace with `images` copies of photo.jpg in `in/` and `slow.pipeline` beside it.
+func slowWorkspace(images: Int) throws -> String {
+  let folder = try workspace(copyFixtures: false)
+  for i in 1...images {
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/p\(i).jpg")
+  }
+  try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
+  return folder
+}

@@ -7,16 +7,6 @@ import Testing
 
 /// A worker that dies costs its one image; an interrupt leaves no partial files.
 @Suite(.serialized) struct WorkerFailureTests {
-  func slowWorkspace(images: Int) throws -> String {
-    let folder = try workspace(copyFixtures: false)
-    for i in 1...images {
-      try FileManager.default.copyItem(
-        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/p\(i).jpg")
-    }
-    try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
-    return folder
-  }
-
   @Test func aWorkerKilledMidRunLosesOnlyItsImage() throws {
     let folder = try slowWorkspace(images: 3)
     let run = try Running(["run", "-j", "2", "--retries", "0", "slow.pipeline", "in"], in: folder)

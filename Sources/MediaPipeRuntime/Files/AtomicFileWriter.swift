@@ -8,7 +8,11 @@ import MediaPipeImaging
 /// Writes each output to a temporary name in its target folder, then renames
 /// it into place: a reader sees the whole file or none of it, never half.
 ///
-/// Temporary names are hidden (`.NAME.mediapipe-PID.tmp`), so scans skip them.
+/// Temporary names are hidden (`.NAME.mediapipe.tmp`), so scans skip them. The
+/// name depends only on the final name: no two writers ever write the same
+/// output (the plan refuses clashes, the run lock keeps runs apart), and a
+/// temporary file left by a process killed outright is replaced the next time
+/// that output is written.
 /// `announce` is called with each temporary path before it is created, so the
 /// parent can remove it if this process dies.
 public struct AtomicFileWriter {
@@ -19,14 +23,9 @@ public struct AtomicFileWriter {
   }
 
   /// The temporary path used for `finalPath`.
-  public static func temporaryPath(for finalPath: String, pid: Int32 = getpid()) -> String {
+  public static func temporaryPath(for finalPath: String) -> String {
     let url = URL(fileURLWithPath: finalPath)
-    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mediapipe-\(pid).tmp").path
-  }
-
-  /// Whether a file name is one of our temporary files.
-  public static func isTemporaryName(_ name: String) -> Bool {
-    name.hasPrefix(".") && name.hasSuffix(".tmp") && name.contains(".mediapipe-")
+    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mediapipe.tmp").path
   }
 
   public func write(to finalPath: String, _ body: (String) throws -> Void) throws {
