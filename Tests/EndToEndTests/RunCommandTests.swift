@@ -143,3 +143,32 @@ import Testing
     #expect(!help.stdout.contains("__worker"))
   }
 }
+
+/// Outputs never land on a file mediapipe did not write.
+@Suite(.serialized) struct OverwriteSafetyTests {
+  @Test func anOutputNeverReplacesAnotherOriginal() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/in/a.png")
+    let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg"))
+    try "resize 50x50\ncompress jpeg\noutput \"{stem}.jpg\"\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    let result = try mediapipe(["run", "p.pipeline", "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("failed: in/a.png: cannot write output (its output in/a.jpg would overwrite another input"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg")) == original)
+  }
+
+  @Test func aFileMediapipeDidNotWriteIsReplacedOnlyWithForce() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+    try "someone else's file".write(toFile: folder + "/out/processed_a.jpg", atomically: true, encoding: .utf8)
+    let refused = try mediapipe(["run", "-o", "out", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("already exists and was not written by mediapipe"))
+    #expect(try String(contentsOfFile: folder + "/out/processed_a.jpg", encoding: .utf8) == "someone else's file")
+    let forced = try mediapipe(["run", "--force", "-o", "out", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(forced.status == 0)
+    #expect((try? String(contentsOfFile: folder + "/out/processed_a.jpg", encoding: .utf8)) == nil, "now a JPEG")
+  }
+}

@@ -120,7 +120,7 @@ func files(below folder: String) -> [String] {
 
 /// Temporary files the tool might have left behind.
 func leftovers(below folder: String) -> [String] {
-  files(below: folder).filter { $0.hasSuffix(".mediapipe.tmp") }
+  files(below: folder).filter { $0.contains(".mediapipe-") && $0.hasSuffix(".tmp") }
 }
 
 func pipeline(_ name: String) -> String {

@@ -221,3 +221,38 @@ import Testing
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 60, "each once")
   }
 }
+
+/// Exactly once, even when polling, and never two inputs into one output.
+@Suite(.serialized) struct WatchOnceTests {
+  @Test func pollingTakesAFileOnce() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
+    let watcher = try Running(["watch", "--poll", "0.2", "inbox"], in: folder)
+    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") })
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
+    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("done  ") })
+    // Many more scans go by; none may take the file again.
+    let later = Date().addingTimeInterval(2)
+    _ = watcher.wait(upTo: 3) { Date() > later }
+    kill(watcher.pid, SIGTERM)
+    let result = watcher.finish(within: 30)
+    #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 1)
+  }
+
+  @Test func twoArrivalsNeverWriteOneOutput() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
+    try "resize 100x100\ncompress webp\n".write(toFile: folder + "/inbox/webp.pipeline", atomically: true, encoding: .utf8)
+    let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder)
+    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") })
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/inbox/a.png")
+    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("  done  ") && watcher.stdoutSoFar.contains("  failed  ") })
+    kill(watcher.pid, SIGTERM)
+    let result = watcher.finish(within: 30)
+    #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 1, "one of them writes processed_a.webp")
+    #expect(result.stdout.contains("cannot write output"), "the other is refused")
+    #expect(leftovers(below: folder).isEmpty)
+  }
+}

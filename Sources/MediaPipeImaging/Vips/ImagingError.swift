@@ -29,7 +29,7 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     var unique: [String] = []
     for line in lines where !unique.contains(line) { unique.append(line) }
     // A saver's complaint about our temporary file only echoes the real (read) error.
-    if unique.count > 1 { unique.removeAll { $0.contains("unable to write to target") && $0.contains(".mediapipe.tmp") } }
+    if unique.count > 1 { unique.removeAll { $0.contains("unable to write to target") && $0.contains(".mediapipe-") } }
     return unique.prefix(4).joined(separator: "; ")
   }
 

@@ -8,24 +8,23 @@ import MediaPipeImaging
 /// Writes each output to a temporary name in its target folder, then renames
 /// it into place: a reader sees the whole file or none of it, never half.
 ///
-/// Temporary names are hidden (`.NAME.mediapipe.tmp`), so scans skip them. The
-/// name depends only on the final name: no two writers ever write the same
-/// output (the plan refuses clashes, the run lock keeps runs apart), and a
-/// temporary file left by a process killed outright is replaced the next time
-/// that output is written.
-/// `announce` is called with each temporary path before it is created, so the
-/// parent can remove it if this process dies.
+/// Temporary names are hidden and unique to the writing process
+/// (`.NAME.mediapipe-PID.tmp`), so scans skip them and two writers never share
+/// one. `announce` is called with each temporary and final path before the
+/// temporary file is created: the parent removes it if this process dies, and
+/// records it in the state store so that a run killed outright is cleaned up by
+/// the next one.
 public struct AtomicFileWriter {
-  public var announce: (String) -> Void
+  public var announce: (_ temporary: String, _ final: String) -> Void
 
-  public init(announce: @escaping (String) -> Void = { _ in }) {
+  public init(announce: @escaping (String, String) -> Void = { _, _ in }) {
     self.announce = announce
   }
 
   /// The temporary path used for `finalPath`.
-  public static func temporaryPath(for finalPath: String) -> String {
+  public static func temporaryPath(for finalPath: String, pid: Int32 = getpid()) -> String {
     let url = URL(fileURLWithPath: finalPath)
-    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mediapipe.tmp").path
+    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mediapipe-\(pid).tmp").path
   }
 
   public func write(to finalPath: String, _ body: (String) throws -> Void) throws {
@@ -41,7 +40,7 @@ public struct AtomicFileWriter {
       throw ImagingError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
     }
     let temporary = Self.temporaryPath(for: finalPath)
-    announce(temporary)
+    announce(temporary, finalPath)
     do {
       try body(temporary)
     } catch var error as ImagingError {

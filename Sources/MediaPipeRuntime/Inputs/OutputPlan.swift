@@ -3,12 +3,13 @@ import MediaPipeCore
 
 /// Decides, before anything runs, which found files are inputs and where each
 /// input's outputs go, so that a run never takes its own outputs as inputs and
-/// never writes over an input.
+/// never writes over a file it did not write.
 ///
-/// A found file is taken as an output of this pipeline (and skipped) when
-/// another input would write exactly that path: running the same command twice
-/// never makes `processed_processed_a.jpg`. An input whose output would be its
-/// own path fails; so does an input whose output another input already writes.
+/// A found file is an output (and skipped) when a state store recorded it as
+/// one: running the same command twice never makes `processed_processed_a.jpg`.
+/// An input fails, before decoding, when an output would land on an input (its
+/// own or another), on an output another input writes, or on an existing file
+/// mediapipe did not write (unless `--force`).
 public struct OutputPlan {
   /// An input, with where its outputs go.
   public struct Entry: Sendable {
@@ -28,7 +29,10 @@ public struct OutputPlan {
   /// - Parameters:
   ///   - outputRoot: `-o DIR`, or nil for "next to each input".
   ///   - knownOutputs: files the state store recorded as outputs (of any pipeline): never inputs.
-  public init(pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = []) {
+  ///   - overwrite: replace existing files mediapipe did not write (`--force`); inputs never.
+  public init(
+    pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false
+  ) {
     var planned: [Entry] = []
     for input in inputs {
       let root = outputRoot ?? input.root
@@ -55,43 +59,52 @@ public struct OutputPlan {
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }
 
-    // Files that another input writes are this pipeline's outputs, not inputs.
-    var writtenBy: [String: Int] = [:]
-    for (index, entry) in planned.enumerated() where entry.input.format != nil {
-      for output in entry.outputs where !output.contains("{width}") && !output.contains("{height}") {
-        let key = Self.normalise(output)
-        if writtenBy[key] == nil { writtenBy[key] = index }
-      }
-    }
-    var isOutput = [Bool](repeating: false, count: planned.count)
-    for (index, entry) in planned.enumerated() {
-      let key = Self.normalise(entry.input.path)
-      if let writer = writtenBy[key], writer != index { isOutput[index] = true }
-      if knownOutputs.contains(key) { isOutput[index] = true }
-      if entry.outputs.contains(where: { Self.normalise($0) == key }), entry.problem == nil {
-        planned[index].problem = TaskFailure(
-          reason: .cannotWriteOutput,
-          detail: "its output would overwrite the input itself; change `output` in the pipeline or use -o DIR")
-      }
-    }
+    // Files a state store knows as outputs (of any run, any pipeline) are never inputs.
+    let inputs = Set(planned.filter { !knownOutputs.contains(Self.normalise($0.input.path)) }.map { Self.normalise($0.input.path) })
     var claimed: [String: String] = [:]
-    for (index, entry) in planned.enumerated() {
-      if isOutput[index] {
+    for entry in planned {
+      let key = Self.normalise(entry.input.path)
+      if knownOutputs.contains(key) {
         ownOutputs.append(entry.input)
         continue
       }
       var entry = entry
       if entry.problem == nil {
-        for output in entry.outputs {
-          let key = Self.normalise(output)
-          if let other = claimed[key] {
-            entry.problem = TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
-          }
-        }
-        if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
+        entry.problem = Self.clash(entry, inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite)
       }
+      if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
       entries.append(entry)
     }
+  }
+
+  /// Why an entry may not write its outputs: onto an input (its own or another),
+  /// onto an output another input writes, or onto an existing file mediapipe did
+  /// not write (unless `overwrite`). Nil when every output is free to write.
+  static func clash(
+    _ entry: Entry, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>, overwrite: Bool
+  ) -> TaskFailure? {
+    let own = normalise(entry.input.path)
+    for output in entry.outputs where !output.contains("{width}") && !output.contains("{height}") {
+      let key = normalise(output)
+      if key == own {
+        return TaskFailure(
+          reason: .cannotWriteOutput,
+          detail: "its output would overwrite the input itself; change `output` in the pipeline or use -o DIR")
+      }
+      if inputs.contains(key) {
+        return TaskFailure(
+          reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output` or use -o DIR")
+      }
+      if let other = claimed[key] {
+        return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
+      }
+      if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key) {
+        return TaskFailure(
+          reason: .cannotWriteOutput,
+          detail: "\(output) already exists and was not written by mediapipe; move it away, or use --force to replace it")
+      }
+    }
+    return nil
   }
 
   /// Fails, before any decoding, the inputs larger than `limit` bytes.

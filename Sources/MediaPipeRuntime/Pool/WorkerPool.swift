@@ -103,7 +103,8 @@ public final class WorkerPool {
     onFinish: (WorkerTask, TaskResult) -> Void,
     onTick: () -> Void = {},
     onInterrupt: (_ inFlight: Int, _ second: Bool) -> Void = { _, _ in },
-    onRetry: (WorkerTask, TaskFailure) -> Void = { _, _ in }
+    onRetry: (WorkerTask, TaskFailure) -> Void = { _, _ in },
+    onWriting: (_ task: WorkerTask, _ temporary: String, _ final: String) -> Void = { _, _, _ in }
   ) throws -> Outcome {
     pending = tasks.reversed()
     var outcome = Outcome()
@@ -140,8 +141,8 @@ public final class WorkerPool {
         onInterrupt(workers.filter { if case .busy = $0.state { return true } else { return false } }.count, interrupts >= 2)
         if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
       }
-      for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 {
-        try drain(worker, onFinish: onFinish, onRetry: onRetry)
+      for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 && !isGone(worker) {
+        try drain(worker, onFinish: onFinish, onRetry: onRetry, onWriting: onWriting)
       }
       if let feed, fds[fds.count - 1].revents != 0 { feed.onReadable() }
       workers.removeAll { isGone($0) }
@@ -175,7 +176,7 @@ public final class WorkerPool {
     guard let timeout = options.timeout else { return 250 }
     let now = DispatchTime.now().uptimeNanoseconds
     var wait = 250
-    for worker in workers {
+    for worker in workers where !worker.killedForTimeout {
       guard case .busy(_, let since) = worker.state else { continue }
       let due = since + UInt64(timeout * 1e9)
       wait = min(wait, due > now ? Int((due - now) / 1_000_000) + 1 : 0)
@@ -196,15 +197,21 @@ public final class WorkerPool {
 
   /// Reads what a worker sent; handles its death at end of file.
   private func drain(
-    _ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void, onRetry: (WorkerTask, TaskFailure) -> Void
+    _ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void, onRetry: (WorkerTask, TaskFailure) -> Void,
+    onWriting: (WorkerTask, String, String) -> Void
   ) throws {
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     let count = chunk.withUnsafeMutableBytes { read(worker.resultFD, $0.baseAddress, $0.count) }
     if count < 0 && errno == EINTR { return }
     if count > 0 {
       chunk.withUnsafeBytes { worker.buffer.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-      while let message = try? worker.buffer.next(WorkerMessage.self) {
-        handle(message, from: worker, onFinish: onFinish)
+      do {
+        while let message = try worker.buffer.next(WorkerMessage.self) {
+          handle(message, from: worker, onFinish: onFinish, onWriting: onWriting)
+        }
+      } catch {
+        // Not our protocol: the worker cannot be trusted; its death fails the task.
+        worker.kill(SIGKILL)
       }
       return
     }
@@ -246,13 +253,17 @@ public final class WorkerPool {
     return TaskFailure(reason: .crashed, detail: status.description)
   }
 
-  private func handle(_ message: WorkerMessage, from worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void) {
+  private func handle(
+    _ message: WorkerMessage, from worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void,
+    onWriting: (WorkerTask, String, String) -> Void
+  ) {
     switch message {
     case .ready:
       startupDeaths = 0
       worker.state = .idle
-    case .writing(_, let path):
+    case .writing(_, let path, let final):
       worker.temporaries.append(path)
+      if case .busy(let task, _) = worker.state { onWriting(task, path, final) }
     case .done(let id, let result):
       if case .busy(let task, _) = worker.state, task.id == id {
         worker.temporaries.removeAll()

@@ -28,8 +28,8 @@ public enum ParentMessage: Codable, Sendable {
 public enum WorkerMessage: Codable, Sendable {
   /// Configured and waiting for tasks.
   case ready
-  /// About to create this temporary file for the task (removed by the parent if the worker dies).
-  case writing(task: Int, temporaryPath: String)
+  /// About to create this temporary file, to become `finalPath` (removed by the parent if the worker dies).
+  case writing(task: Int, temporaryPath: String, finalPath: String)
   /// The task finished, well or not.
   case done(task: Int, result: TaskResult)
   /// The configuration could not be used (the pipeline no longer compiles); the worker exits.

@@ -98,7 +98,8 @@ public struct BatchRun {
       return .usage
     }
 
-    var plan = OutputPlan(pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs)
+    var plan = OutputPlan(
+      pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs, overwrite: options.force)
     plan.applyFileSizeLimit(options.maxFileSize)
     let decisions = plan.entries.map { entry in
       entry.problem == nil ? state.decide(entry, canonicalPath: entry.input.canonicalPath) : .process("it cannot run")
@@ -175,6 +176,9 @@ public struct BatchRun {
           },
           onRetry: { task, failure in
             reporter.say("retrying \(plan.entries[task.id].input.path): \(failure.sentence)")
+          },
+          onWriting: { task, temporary, final in
+            state.noteWriting(root: plan.entries[task.id].outputRoot, temporary: temporary, final: final)
           })
       } catch {
         printError("error: \(error)")

@@ -1,6 +1,10 @@
 import Foundation
 import MediaPipeCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The incremental-run bookkeeping of one run: the locks of its output roots,
 /// their state stores, and the decision for each input whether it is up to date.
 ///
@@ -64,6 +68,10 @@ final class RunState {
           let store = try StateStore(path: path)
           records.merge(try store.records(pipeline: pipelineID)) { a, _ in a }
           knownOutputs.formUnion(try store.allOutputs())
+          if lock {
+            // A run killed outright (workers and all) leaves its temporary files: remove them.
+            for temporary in try store.takeUnfinishedTemporaries() { unlink(temporary) }
+          }
           stores[path] = store
         } catch {
           onUnusable(root, "\(error)")
@@ -101,8 +109,25 @@ final class RunState {
     guard hash == record.contentHash else { return .process("its content changed") }
     if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
       try? store.refresh(input: canonicalPath, pipeline: pipelineID, size: now.size, modified: now.modified)
+      records[canonicalPath]?.size = now.size
+      records[canonicalPath]?.modified = now.modified
     }
     return .skip("up to date (touched, same content)")
+  }
+
+  /// The input that recorded each output of this pipeline.
+  var outputOwners: [String: String] {
+    var owners: [String: String] = [:]
+    for record in records.values { for output in record.outputs { owners[output] = record.input } }
+    return owners
+  }
+
+  /// Records that a worker is about to write `final` through `temporary`.
+  func noteWriting(root: String, temporary: String, final: String) {
+    let path = OutputPlan.normalise(final)
+    knownOutputs.insert(path)
+    guard let file = storeOfRoot[OutputPlan.normalise(root)], let store = stores[file] else { return }
+    try? store.noteWriting(path: path, temporary: OutputPlan.normalise(temporary))
   }
 
   /// Records a finished input whose outputs were all written.
@@ -111,11 +136,12 @@ final class RunState {
       let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)],
       let store = stores[path]
     else { return }
-    try store.save(
-      StateRecord(
-        input: canonicalPath, pipeline: pipelineID, size: identity.size, modified: identity.modified, contentHash: hash,
-        fingerprint: fingerprint, version: MediaPipeVersion.current,
-        outputs: result.outputs.map { OutputPlan.normalise($0.path) }, format: entry.input.format?.rawValue ?? ""))
+    let record = StateRecord(
+      input: canonicalPath, pipeline: pipelineID, size: identity.size, modified: identity.modified, contentHash: hash,
+      fingerprint: fingerprint, version: MediaPipeVersion.current,
+      outputs: result.outputs.map { OutputPlan.normalise($0.path) }, format: entry.input.format?.rawValue ?? "")
+    records[canonicalPath] = record
+    try store.save(record)
   }
 
   /// Releases the locks (cleanly: the next run sees no crash).

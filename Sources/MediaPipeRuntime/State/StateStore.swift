@@ -71,6 +71,10 @@ public final class StateStore {
         done_at INTEGER NOT NULL,
         PRIMARY KEY (input, pipeline)
       );
+      CREATE TABLE IF NOT EXISTS written (
+        path TEXT PRIMARY KEY,
+        temporary TEXT
+      );
       INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '\(Self.schemaVersion)');
       """)
     var schema = 0
@@ -96,12 +100,29 @@ public final class StateStore {
     return result
   }
 
-  /// Every output any pipeline recorded here: files that are never inputs.
+  /// Every output any pipeline recorded or started to write here: files that
+  /// are never inputs, and that a later run may replace.
   public func allOutputs() throws -> Set<String> {
     var result = Set<String>()
     try database.query("SELECT outputs FROM done") { row in
       for path in (try? JSONDecoder().decode([String].self, from: Data(row.text(0).utf8))) ?? [] { result.insert(path) }
     }
+    try database.query("SELECT path FROM written") { result.insert($0.text(0)) }
+    return result
+  }
+
+  /// Records, before it is created, that `temporary` is being written to become `path`.
+  public func noteWriting(path: String, temporary: String) throws {
+    try database.query("INSERT OR REPLACE INTO written (path, temporary) VALUES (?, ?)", [.text(path), .text(temporary)])
+  }
+
+  /// Temporary files announced by a run that never finished them, forgotten as they are returned.
+  public func takeUnfinishedTemporaries() throws -> [String] {
+    var result: [String] = []
+    try database.query("SELECT temporary FROM written WHERE temporary IS NOT NULL AND temporary != ''") {
+      result.append($0.text(0))
+    }
+    try database.execute("UPDATE written SET temporary = NULL")
     return result
   }
 

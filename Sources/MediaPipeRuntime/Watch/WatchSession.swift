@@ -45,6 +45,10 @@ public final class WatchSession {
   private var inFlight: [String: OutputPlan.Entry] = [:]
   /// Files this watcher writes (or will write): never inputs.
   private var ownOutputs = Set<String>()
+  /// Files that failed, with the identity they failed with: not retried until they change.
+  private var failed: [String: FileIdentity] = [:]
+  /// Which input writes each output (normalised): a second input may not write it too.
+  private var claims: [String: String] = [:]
   /// Poll mode: each file's identity at the previous scan.
   private var lastScan: [String: FileIdentity] = [:]
   private var nextScan: UInt64 = 0
@@ -136,7 +140,10 @@ public final class WatchSession {
     scanner.knownFormat = { state.knownFormat(canonicalPath: $0, size: $1, modified: $2) }
     let backlog = (try? scanner.scan([root]).inputs) ?? []
     log.note("watching \(options.directory) with \(pipelinePath)\(options.pollSeconds.map { " (polling every \(formatSeconds($0)))" } ?? ""); \(backlog.count) file\(backlog.count == 1 ? "" : "s") already there")
-    for file in backlog where !isIgnoredName(file.path) { queue.schedule(file.path, after: 0) }
+    // Files already there may still be being written (a restart during an upload):
+    // they too must keep their size and time over the settle time.
+    for file in backlog where !isIgnoredName(file.path) { queue.schedule(file.path, scanned: true) }
+    for (output, input) in state.outputOwners { claims[output] = input }
     if let poll = options.pollSeconds {
       for file in backlog { lastScan[file.path] = FileIdentity.of(file.path) }
       nextScan = ArrivalQueue.now + UInt64(poll * 1e9)
@@ -166,7 +173,12 @@ public final class WatchSession {
         onInterrupt: { inFlight, second in
           self.log.note(second ? "stopping now: aborting \(inFlight) image(s) in flight" : "stopping: finishing \(inFlight) image(s) in flight (interrupt again to abort)")
         },
-        onRetry: { task, failure in self.log.note("retrying \(task.path): \(failure.sentence)") })
+        onRetry: { task, failure in self.log.note("retrying \(task.path): \(failure.sentence)") },
+        onWriting: { task, temporary, final in
+          // Known as ours before it appears, even when its name depends on its size.
+          self.ownOutputs.insert(OutputPlan.normalise(final))
+          state.noteWriting(root: task.outputRoot, temporary: temporary, final: final)
+        })
     } catch {
       printError("error: \(error)")
       return .usage
@@ -255,20 +267,40 @@ public final class WatchSession {
         continue
       }
       if ownOutputs.contains(OutputPlan.normalise(path)) { continue }
-      if WriterCheck.isOpenForWriting(path) == true {
+      switch WriterCheck.isOpenForWriting(path) {
+      case true?:
         queue.schedule(path, scanned: true)  // still being written: its close brings it back
         continue
+      case nil:
+        // The kernel cannot say (another user's file, a network file system): wait
+        // until it has been left alone for a while.
+        if let identity = FileIdentity.of(path),
+          Double(Int(Date().timeIntervalSince1970 * 1e9) - identity.modified) / 1e9 < max(2, options.settleSeconds)
+        {
+          queue.schedule(path, scanned: true)
+          continue
+        }
+      case false?:
+        break
       }
+      if let identity = FileIdentity.of(path), failed[path] == identity { continue }  // unchanged since it failed
       guard let file = scanner.file(at: path, root: root) else { continue }
       var plan = OutputPlan(pipeline: pipeline, inputs: [file], outputRoot: options.run.outputRoot.map { _ in outputRoot }, knownOutputs: ownOutputs)
       plan.applyFileSizeLimit(options.run.maxFileSize)
       guard let entry = plan.entries.first else { continue }  // one of our outputs
-      if let problem = entry.problem {
+      var problem = entry.problem
+      if problem == nil, let other = entry.outputs.compactMap({ claims[OutputPlan.normalise($0)] }).first(where: { $0 != file.canonicalPath && $0 != file.path }) {
+        problem = TaskFailure(reason: .cannotWriteOutput, detail: "its output is already written by \(other)")
+      }
+      if let problem {
         report(entry, TaskResult(outputs: [], failure: problem, milliseconds: 0))
         continue
       }
       if case .skip = state.decide(entry, canonicalPath: file.canonicalPath) { continue }
-      for output in entry.outputs { ownOutputs.insert(OutputPlan.normalise(output)) }
+      for output in entry.outputs {
+        ownOutputs.insert(OutputPlan.normalise(output))
+        claims[OutputPlan.normalise(output)] = file.canonicalPath
+      }
       let id = nextTaskID
       nextTaskID += 1
       inFlight[path] = entry
@@ -293,16 +325,19 @@ public final class WatchSession {
     report(entry, result)
   }
 
-  /// Logs one file and moves its original if asked.
+  /// Logs one file and moves its original if asked (only if it is still what was processed).
   private func report(_ entry: OutputPlan.Entry, _ result: TaskResult) {
     let mover = OriginalMover(root: root)
+    let now = FileIdentity.of(entry.input.path)
+    let unchanged = now != nil && (result.input == nil || (now!.size == result.input!.size && now!.modified == result.input!.modified))
+    if result.failure != nil, let now { failed[entry.input.path] = now }
     var line = WatchLog.Line(time: WatchLog.now(), input: entry.input.path, status: "done", milliseconds: result.milliseconds)
     if let failure = result.failure {
       line.status = "failed"
       line.reason = failure.reason.rawValue
       line.message = failure.reason.sentence
       line.detail = failure.detail.isEmpty ? nil : failure.detail
-      if let failedFolder = options.failedDirectory {
+      if let failedFolder = options.failedDirectory, unchanged {
         do {
           let moved = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: failedFolder)
           let note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
@@ -314,7 +349,7 @@ public final class WatchSession {
       }
     } else {
       line.outputs = result.outputs.map(\.path)
-      if let doneFolder = options.doneDirectory {
+      if let doneFolder = options.doneDirectory, unchanged {
         do {
           line.movedTo = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: doneFolder)
         } catch {

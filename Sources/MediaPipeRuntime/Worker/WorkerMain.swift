@@ -56,8 +56,8 @@ public enum WorkerMain {
 
   static func perform(_ task: WorkerTask, with processor: ImageProcessor) -> TaskResult {
     let start = DispatchTime.now()
-    let writer = AtomicFileWriter { temporary in
-      try? FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary), to: output)
+    let writer = AtomicFileWriter { temporary, final in
+      try? FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
     }
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
