@@ -75,7 +75,13 @@ final class WorkerProcess {
       throw PoolError.cannotStartWorker(String(cString: strerror(spawnError)))
     }
     let worker = WorkerProcess(pid: pid, taskFD: taskPipe[1], resultFD: resultPipe[0])
-    try worker.send(.configure(configuration))
+    do {
+      try worker.send(.configure(configuration))
+    } catch {
+      worker.kill(SIGKILL)
+      _ = worker.reap()
+      throw PoolError.cannotStartWorker("it exited before it could be configured")
+    }
     return worker
   }
 

@@ -181,8 +181,10 @@ public struct BatchRun {
             state.noteWriting(root: plan.entries[task.id].outputRoot, temporary: temporary, final: final)
           })
       } catch {
+        // The pool itself failed (workers cannot start): what finished is kept and reported.
         printError("error: \(error)")
-        return .usage
+        if reporter.done == 0 { return .usage }
+        outcome.stopped = true
       }
     }
     let stoppedReason = outcome.interrupted ? "not started: interrupted" : "not started: output writes failing"
