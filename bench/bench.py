@@ -212,13 +212,13 @@ def write_report(a, results, one, worker_peak, hardest_rss, hardest, first, reru
         if workload == "web":
             py = min(alts["pyvips pool"], alts["Pillow pool"])
             ok = m <= 0.95 * alts["vipsthumbnail"] and m <= 0.9 * py and alts["ImageMagick"] >= 3 * m
-            detail = "mediapipe / vipsthumbnail = %.2f, / fastest Python pool = %.2f, ImageMagick / mediapipe = %.1f" % (m / alts["vipsthumbnail"], m / py, alts["ImageMagick"] / m)
+            detail = "mediapipe / vipsthumbnail = %.3f, / fastest Python pool = %.3f, ImageMagick / mediapipe = %.2f" % (m / alts["vipsthumbnail"], m / py, alts["ImageMagick"] / m)
         elif workload == "thumb":
             ok = m <= 0.9 * alts[fastest]
-            detail = "mediapipe / %s (fastest) = %.2f" % (fastest, m / alts[fastest])
+            detail = "mediapipe / %s (fastest) = %.3f" % (fastest, m / alts[fastest])
         else:
             ok = m <= 0.6 * alts[fastest]
-            detail = "mediapipe / %s (fastest) = %.2f" % (fastest, m / alts[fastest])
+            detail = "mediapipe / %s (fastest) = %.3f" % (fastest, m / alts[fastest])
         say("")
         say("Target: %s. Measured: %s: **%s**." % (targets[workload], detail, "met" if ok else "not met"))
         say("")
