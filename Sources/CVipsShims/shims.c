@@ -154,10 +154,6 @@ int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile)
 
 int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
 
-VipsImage *cvips_new_like(VipsImage *like, const double *c, int n) {
-  return vips_image_new_from_image(like, c, n);
-}
-
 int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y) {
   return vips_getpoint(in, values, n, x, y, NULL);
 }

@@ -73,7 +73,7 @@ public final class ImageProcessor {
     }
     var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
     if Self.format(ofLoader: header.loader) == .jpeg { plan.jpegShrink(storedWidth: header.width, storedHeight: header.height) }
-    var shared = try load(input.path, plan)
+    var shared = try load(input.path, plan, header: header)
     for step in plan.sharedSteps { shared = try apply(step, to: shared) }
     if pipeline.variants.count > 1 { shared = try shared.materialized() }
 
@@ -146,10 +146,12 @@ public final class ImageProcessor {
     }
   }
 
-  private func load(_ path: String, _ plan: LoadPlan) throws -> Image {
+  /// Decodes as planned; a plain sequential load reads through the header image
+  /// already open instead of opening the file a second time.
+  private func load(_ path: String, _ plan: LoadPlan, header: Image) throws -> Image {
     switch plan.load {
     case .plain:
-      let image = try Image.open(path, sequential: plan.sequential)
+      let image = plan.sequential ? header : try Image.open(path, sequential: false)
       return plan.autorotate ? try image.autorotated() : image
     case .thumbnail(let width, let height, let finishing):
       let image: Image

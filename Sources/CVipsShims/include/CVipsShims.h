@@ -83,8 +83,6 @@ int cvips_colourspace(VipsImage *in, VipsImage **out, int interpretation);
 /// a built-in name such as "cmyk") when the image has none. NULL for the default.
 int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile);
 int cvips_copy(VipsImage *in, VipsImage **out);
-/// vips_image_new_from_image: a constant image the size of `like`.
-VipsImage *cvips_new_like(VipsImage *like, const double *c, int n);
 
 /// vips_getpoint: one pixel's values; free `*values` with g_free.
 int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y);

@@ -35,14 +35,6 @@ extension Image {
     return Image(owning: image)
   }
 
-  /// Resizes (and autorotates) a freshly loaded image to exactly `width` x `height`
-  /// (in the upright frame), as `thumbnail` does from a file.
-  public func thumbnailed(width: Int, height: Int, autorotate: Bool) throws -> Image {
-    try Image.call("thumbnail_image") {
-      cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), autorotate ? 0 : 1)
-    }
-  }
-
   /// Resizes an image already loaded to exactly `width` x `height` (lanczos3).
   ///
   /// Opaque images go through `vips_resize` directly; images with alpha through
@@ -180,13 +172,5 @@ extension Image {
   /// Converted to sRGB with the embedded profile, or `fallbackProfile` when it has none.
   func iccToSRGB(fallbackProfile: String?) throws -> Image {
     try Image.call("icc_transform") { cvips_icc_to_srgb(pointer, $0, fallbackProfile) }
-  }
-
-  /// A constant image the size of this one.
-  func constant(_ values: [Double]) throws -> Image {
-    guard let image = cvips_new_like(pointer, values, Int32(values.count)) else {
-      throw ImagingError(operation: "new_from_image", detail: ImagingError.takeBuffer())
-    }
-    return Image(owning: image)
   }
 }

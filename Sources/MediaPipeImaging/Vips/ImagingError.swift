@@ -1,4 +1,5 @@
 import CVips
+import Foundation
 import MediaPipeCore
 
 /// Why one image could not be processed: the operation that failed (a libvips
@@ -63,17 +64,4 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     if text.contains("unsupported") || text.contains("not supported") { return .unsupportedFormat }
     return .processingFailed
   }
-}
-
-extension String {
-  func trimmingCharacters(in set: Set<Character>) -> String {
-    var s = Substring(self)
-    while let f = s.first, set.contains(f) { s = s.dropFirst() }
-    while let l = s.last, set.contains(l) { s = s.dropLast() }
-    return String(s)
-  }
-}
-
-extension Set where Element == Character {
-  static let whitespaces: Set<Character> = [" ", "\t", "\n", "\r"]
 }

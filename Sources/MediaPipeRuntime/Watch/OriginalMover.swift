@@ -7,8 +7,6 @@ import Foundation
 /// Moves originals after processing (`--done DIR`, `--failed DIR`), mirroring
 /// their folder below the watched one, never overwriting what is there.
 struct OriginalMover {
-  let root: String
-
   /// Moves `path` below `destination`; returns where it went.
   func move(_ path: String, relativeDirectory: String, to destination: String) throws -> String {
     var folder = destination

@@ -327,7 +327,7 @@ public final class WatchSession {
 
   /// Logs one file and moves its original if asked (only if it is still what was processed).
   private func report(_ entry: OutputPlan.Entry, _ result: TaskResult) {
-    let mover = OriginalMover(root: root)
+    let mover = OriginalMover()
     let now = FileIdentity.of(entry.input.path)
     let unchanged = now != nil && (result.input == nil || (now!.size == result.input!.size && now!.modified == result.input!.modified))
     if result.failure != nil, let now { failed[entry.input.path] = now }
