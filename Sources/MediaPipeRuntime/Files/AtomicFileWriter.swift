@@ -13,11 +13,11 @@ import MediaPipeImaging
 /// one. `announce` is called with each temporary and final path before the
 /// temporary file is created: the parent removes it if this process dies, and
 /// records it in the state store so that a run killed outright is cleaned up by
-/// the next one.
+/// the next one. If `announce` throws, nothing is written.
 public struct AtomicFileWriter {
-  public var announce: (_ temporary: String, _ final: String) -> Void
+  public var announce: (_ temporary: String, _ final: String) throws -> Void
 
-  public init(announce: @escaping (String, String) -> Void = { _, _ in }) {
+  public init(announce: @escaping (String, String) throws -> Void = { _, _ in }) {
     self.announce = announce
   }
 
@@ -40,7 +40,7 @@ public struct AtomicFileWriter {
       throw ImagingError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
     }
     let temporary = Self.temporaryPath(for: finalPath)
-    announce(temporary, finalPath)
+    try announce(temporary, finalPath)
     do {
       try body(temporary)
     } catch var error as ImagingError {

@@ -264,6 +264,8 @@ public final class WorkerPool {
     case .writing(_, let path, let final):
       worker.temporaries.append(path)
       if case .busy(let task, _) = worker.state { onWriting(task, path, final) }
+      // If the worker is gone, its EOF arrives through poll.
+      try? worker.send(.proceed)
     case .done(let id, let result):
       if case .busy(let task, _) = worker.state, task.id == id {
         worker.temporaries.removeAll()

@@ -11,8 +11,14 @@ import MediaPipeImaging
 // many bytes of JSON (a `ParentMessage` or a `WorkerMessage`).
 //
 //   parent -> worker   configure (once, first), then task, task, ...
+//                      proceed (the answer to each writing)
 //   worker -> parent   ready (after configure), then for each task:
 //                      writing (before each temporary file is created), done
+//
+// A worker waits for `proceed` before it creates the temporary file it
+// announced: by then the parent has recorded it in the state store, so even if
+// parent and workers are all killed at once, the next run knows the file and
+// removes it.
 //
 // The parent closes fd 3 to tell a worker to finish; the worker exits 0 on EOF.
 // A worker that dies mid-task is seen as EOF on fd 4 before `done`: the parent
@@ -22,6 +28,8 @@ import MediaPipeImaging
 public enum ParentMessage: Codable, Sendable {
   case configure(WorkerConfiguration)
   case task(WorkerTask)
+  /// The temporary file last announced is recorded: the worker may create it.
+  case proceed
 }
 
 /// What a worker sends.

@@ -42,7 +42,13 @@ public enum WorkerMain {
       var processed = 0
       while let message = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) {
         guard case .task(let task) = message else { continue }
-        let result = perform(task, with: processor)
+        let result = perform(task, with: processor) { temporary, final in
+          // Announce the file, and create it only once the parent has recorded it.
+          try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
+          guard case .proceed? = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) else {
+            throw ImagingError(operation: "output", detail: "the run ended before \(final) was written", reason: .processingFailed)
+          }
+        }
         try FrameChannel.send(WorkerMessage.done(task: task.id, result: result), to: output)
         processed += 1
         // Hand freed heap back now and then; every image would cost ~8% speed.
@@ -54,11 +60,12 @@ public enum WorkerMain {
     return 0
   }
 
-  static func perform(_ task: WorkerTask, with processor: ImageProcessor) -> TaskResult {
+  /// Processes one task; `announce` is called before each temporary file is created.
+  static func perform(
+    _ task: WorkerTask, with processor: ImageProcessor, announce: @escaping (String, String) throws -> Void
+  ) -> TaskResult {
     let start = DispatchTime.now()
-    let writer = AtomicFileWriter { temporary, final in
-      try? FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
-    }
+    let writer = AtomicFileWriter(announce: announce)
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
     // Identify the input before reading it for pixels: if it changes meanwhile,
