@@ -31,7 +31,9 @@ let package = Package(
     ),
     .target(
       name: "CVipsShims",
-      dependencies: ["CVips"]
+      dependencies: ["CVips"],
+      // libjpeg directly, for decoding progressive JPEGs from their DC scans (jpeg_dc_load.c).
+      linkerSettings: [.linkedLibrary("jpeg")]
     ),
     .target(name: "MediaPipeCore"),
     .target(

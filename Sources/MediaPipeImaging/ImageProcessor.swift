@@ -104,8 +104,8 @@ public final class ImageProcessor {
     }
 
     var load = Load.plain
-    /// For JPEG: decode at 1/N with libjpeg before the resize (see `jpegShrink`).
-    var jpegShrink = 1
+    /// For JPEG: decode at 1/N with libjpeg (N may be 1), then resize (see `jpegShrink`).
+    var jpegShrink: Int?
     var autorotate: Bool
     /// The stored image is turned a quarter (EXIF orientation 5–8): its width is the upright height.
     var swapped = false
@@ -155,10 +155,11 @@ public final class ImageProcessor {
       return plan.autorotate ? try image.autorotated() : image
     case .thumbnail(let width, let height, let finishing):
       let image: Image
-      if plan.jpegShrink > 1 {
+      if let shrink = plan.jpegShrink {
         // Resize in the stored frame, then turn upright (a quarter turn swaps the sides).
         let (storedWidth, storedHeight) = plan.swapped ? (height, width) : (width, height)
-        let decoded = try Image.jpeg(path, shrink: plan.jpegShrink, sequential: true)
+        let dc = shrink == 8 && header.isInterlaced ? Image.jpegEighthFromDC(path, header: header) : nil
+        let decoded = try dc ?? Image.jpeg(path, shrink: shrink, sequential: true)
         let resized = try decoded.resized(width: storedWidth, height: storedHeight)
         image = plan.autorotate ? try resized.autorotated() : resized
       } else {
@@ -252,12 +253,14 @@ extension String {
 
 extension ImageProcessor.LoadPlan {
   /// Lets libjpeg scale the decode down as far as the target allows: the
-  /// largest of 2, 4 and 8 that still decodes at least the target size.
+  /// largest of 2, 4 and 8 that still decodes at least the target size (1 when
+  /// none does).
   ///
   /// libvips's thumbnail keeps a factor of two for its own resize (a 5120-px
   /// photo going to 1600 px is decoded whole); decoding at 2560 px and reducing
   /// from there looks the same and costs a fraction (sharp's `fastShrinkOnLoad`,
-  /// on by default, does the same).
+  /// on by default, does the same). The resize after it is mediapipe's own
+  /// (`Image.resized`), which is quicker than thumbnail's for 8-bit images.
   mutating func jpegShrink(storedWidth: Int, storedHeight: Int) {
     guard case .thumbnail(let width, let height, _) = load else { return }
     let (targetW, targetH) = swapped ? (height, width) : (width, height)
@@ -268,5 +271,6 @@ extension ImageProcessor.LoadPlan {
         return
       }
     }
+    jpegShrink = 1
   }
 }

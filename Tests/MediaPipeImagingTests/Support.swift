@@ -6,8 +6,9 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
 
+/// A fixture's path; an absolute path is taken as it is.
 func fixture(_ name: String) -> String {
-  repositoryRoot.appendingPathComponent("fixtures/\(name)").path
+  name.hasPrefix("/") ? name : repositoryRoot.appendingPathComponent("fixtures/\(name)").path
 }
 
 /// A fresh temporary folder for one test.

@@ -34,6 +34,11 @@ void cvips_route_vips_log(int verbose);
 VipsImage *cvips_load(const char *path, int sequential, int fail);
 /// vips_jpegload with libjpeg's DCT scaling by `shrink` (1, 2, 4 or 8).
 VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, int fail);
+/// Decodes a progressive JPEG at 1/8 from its DC scans only (jpeg_dc_load.c
+/// says how), into a memory image with `header`'s metadata. Returns 0 and sets
+/// `*out`; 1 when the file is not a progressive JPEG this applies to, or
+/// anything looks wrong (the caller then loads it the usual way).
+int cvips_jpegload_dc_eighth(const char *path, VipsImage *header, VipsImage **out);
 /// vips_thumbnail: shrink-on-load resize straight from the file.
 /// `size` is a VipsSize; `no_rotate` disables EXIF auto-rotation.
 int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
@@ -46,6 +51,11 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
 
 /// vips_resize with separate horizontal and vertical scales (lanczos3).
 int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
+/// The same lanczos3 downsize (both scales at most 1) with both passes run by
+/// libvips's vectorised vertical reducer, the image transposed in between
+/// (transposed_resize.c says why). The result is in memory.
+int cvips_resize_transposed(VipsImage *in, VipsImage **out, double hscale,
+                            double vscale);
 
 int cvips_autorot(VipsImage *in, VipsImage **out);
 int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top,

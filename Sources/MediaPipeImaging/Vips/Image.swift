@@ -51,6 +51,13 @@ public final class Image {
     return (1...8).contains(Int(value)) ? Int(value) : 1
   }
 
+  /// Whether the file is a progressive (or interlaced) image.
+  public var isInterlaced: Bool {
+    var value: Int32 = 0
+    guard has("interlaced"), vips_image_get_int(pointer, "interlaced", &value) == 0 else { return false }
+    return value != 0
+  }
+
   /// The name of the loader libvips used, such as "jpegload".
   public var loader: String? { string("vips-loader") }
 

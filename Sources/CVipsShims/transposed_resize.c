@@ -1,0 +1,88 @@
+// A lanczos3 downsize that runs both passes through libvips's vertical reducer.
+//
+// libvips 8.14 reduces rows (vips_reducev) with vector code but columns
+// (vips_reduceh) with a scalar loop: on one thread, reducing a 2560x1600 photo
+// to 1600x1000 spends ~7 ms in the vertical pass and ~35 ms in the horizontal
+// one. Reducing vertically, transposing, reducing "vertically" again and
+// transposing back gives the same lanczos3 result (within rounding: the two
+// passes use different fixed-point coefficients) in well under half the time.
+#include "CVipsShims.h"
+
+#include <string.h>
+
+// Copies `in`'s pixels, columns becoming rows, into a new memory image with
+// `in`'s metadata. `in` must be in memory (vips_image_copy_memory).
+static VipsImage *transposed(VipsImage *in) {
+  VipsImage *out = vips_image_new_memory();
+  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_ANY, in, NULL)) {
+    g_object_unref(out);
+    return NULL;
+  }
+  out->Xsize = in->Ysize;
+  out->Ysize = in->Xsize;
+  out->Xres = in->Yres;
+  out->Yres = in->Xres;
+  if (vips_image_write_prepare(out)) {
+    g_object_unref(out);
+    return NULL;
+  }
+  const size_t pel = VIPS_IMAGE_SIZEOF_PEL(in);
+  const size_t in_line = VIPS_IMAGE_SIZEOF_LINE(in);
+  const size_t out_line = VIPS_IMAGE_SIZEOF_LINE(out);
+  const VipsPel *src = VIPS_IMAGE_ADDR(in, 0, 0);
+  VipsPel *dst = VIPS_IMAGE_ADDR(out, 0, 0);
+  const int w = in->Xsize, h = in->Ysize;
+  // Tiles of 64x64 pixels keep both the rows read and the rows written in cache.
+  enum { TILE = 64 };
+  for (int y0 = 0; y0 < h; y0 += TILE) {
+    const int y1 = VIPS_MIN(y0 + TILE, h);
+    for (int x0 = 0; x0 < w; x0 += TILE) {
+      const int x1 = VIPS_MIN(x0 + TILE, w);
+      for (int y = y0; y < y1; y++) {
+        const VipsPel *s = src + y * in_line + x0 * pel;
+        VipsPel *d = dst + x0 * out_line + y * pel;
+        switch (pel) {
+        case 1:
+          for (int x = x0; x < x1; x++, s += 1, d += out_line) d[0] = s[0];
+          break;
+        case 3:
+          for (int x = x0; x < x1; x++, s += 3, d += out_line) {
+            d[0] = s[0];
+            d[1] = s[1];
+            d[2] = s[2];
+          }
+          break;
+        case 4:
+          for (int x = x0; x < x1; x++, s += 4, d += out_line) memcpy(d, s, 4);
+          break;
+        default:
+          for (int x = x0; x < x1; x++, s += pel, d += out_line) memcpy(d, s, pel);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// vips_resize on one axis only (the vertical one): shrink and reducev.
+static int resize_vertically(VipsImage *in, VipsImage **out, double scale) {
+  return vips_resize(in, out, 1.0, "vscale", scale, NULL);
+}
+
+int cvips_resize_transposed(VipsImage *in, VipsImage **out, double hscale,
+                            double vscale) {
+  VipsImage *t[5] = {NULL};
+  int result = -1;
+  // Rows first (the streamed decode is read once, top to bottom), into memory
+  // so the transpose can read it in any order.
+  if (resize_vertically(in, &t[0], vscale) ||
+      !(t[1] = vips_image_copy_memory(t[0])) || !(t[2] = transposed(t[1])) ||
+      resize_vertically(t[2], &t[3], hscale) ||
+      !(t[4] = vips_image_copy_memory(t[3])) || !(*out = transposed(t[4])))
+    goto done;
+  result = 0;
+done:
+  for (int i = 0; i < 5; i++)
+    if (t[i]) g_object_unref(t[i]);
+  return result;
+}
