@@ -13,13 +13,6 @@ import Testing
     return try #require(outputs.first).output.path
   }
 
-  private func pixels(_ image: Image) throws -> [UInt8] {
-    var size = 0
-    let data = try #require(vips_image_write_to_memory(image.pointer, &size))
-    defer { g_free(data) }
-    return Array(UnsafeRawBufferPointer(start: data, count: size))
-  }
-
   /// The DC-only decode and libvips's own 1/8 decode of the same file.
   private func bothDecodes(_ path: String) throws -> (dc: Image?, libvips: Image, header: Image) {
     oneImageAtATime.lock()

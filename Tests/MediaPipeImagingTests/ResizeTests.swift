@@ -1,3 +1,4 @@
+import CVipsShims
 import Testing
 @testable import MediaPipeImaging
 
@@ -55,5 +56,28 @@ import Testing
   @Test func aSecondResizeAfterOtherSteps() throws {
     let image = try single("resize 320x\nrotate 90\nresize 120x", "photo.jpg")
     #expect((image.width, image.height) == (120, 160))
+  }
+}
+
+/// `Image.resized` takes its own route for 8-bit downsizes (both passes through
+/// libvips's vertical reducer, transposing in between): it must give what
+/// `vips_resize` gives, within the rounding of the two reducers.
+@Suite struct TransposedResizeTests {
+  @Test(arguments: [(1000, 750), (300, 225), (1600, 600), (123, 1200)])
+  func sameAsVipsResize(width: Int, height: Int) throws {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    try VipsRuntime.start()
+    let source = try Image.open(fixture("photo-large.jpg"), sequential: false).materialized()
+    let ours = try source.resized(width: width, height: height)
+    let reference = try Image.call("resize") {
+      cvips_resize(source.pointer, $0, Double(width) / Double(source.width), Double(height) / Double(source.height))
+    }
+    #expect((ours.width, ours.height, ours.bands) == (width, height, 3))
+    #expect((reference.width, reference.height) == (width, height))
+    let (a, b) = (try pixels(ours), try pixels(reference))
+    let differences = zip(a, b).map { abs(Int($0) - Int($1)) }
+    #expect(differences.max()! <= 6)
+    #expect(Double(differences.reduce(0, +)) / Double(differences.count) < 0.2)
   }
 }

@@ -1,3 +1,4 @@
+import CVips
 import Foundation
 import MediaPipeCore
 import Testing
@@ -56,4 +57,12 @@ extension Image {
 /// Whether two colours are within `tolerance` on every band.
 func close(_ a: [Int], _ b: [Int], tolerance: Int = 12) -> Bool {
   a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
+}
+
+/// Every pixel value of an image, row by row (it is computed).
+func pixels(_ image: Image) throws -> [UInt8] {
+  var size = 0
+  let data = try #require(vips_image_write_to_memory(image.pointer, &size))
+  defer { g_free(data) }
+  return Array(UnsafeRawBufferPointer(start: data, count: size))
 }
