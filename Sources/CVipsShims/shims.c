@@ -60,8 +60,8 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
                               NULL);
 }
 
-int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
-  return vips_resize(in, out, hscale, "vscale", vscale, NULL);
+int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, double gap) {
+  return vips_resize(in, out, hscale, "vscale", vscale, "gap", gap, NULL);
 }
 
 int cvips_autorot(VipsImage *in, VipsImage **out) {

@@ -60,9 +60,13 @@ static VipsImage *transposed(VipsImage *in) {
   return out;
 }
 
-// vips_resize on one axis only (the vertical one): shrink and reducev.
+// vips_resize on one axis only (the vertical one), with lanczos3 over the whole
+// reduction. libvips's default "gap" would first box-shrink by a whole factor
+// (vips_shrinkv, scalar code in 8.14: a 1600x1000 image going to 188 rows spends
+// ~18 ms that way, ~4 ms in reducev alone), and the plain lanczos3 is the
+// better-looking of the two.
 static int resize_vertically(VipsImage *in, VipsImage **out, double scale) {
-  return vips_resize(in, out, 1.0, "vscale", scale, NULL);
+  return vips_resize(in, out, 1.0, "vscale", scale, "gap", 0.0, NULL);
 }
 
 int cvips_resize_transposed(VipsImage *in, VipsImage **out, double hscale,

@@ -49,9 +49,10 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
 
 // --- geometry ---------------------------------------------------------------
 
-/// vips_resize with separate horizontal and vertical scales (lanczos3).
-int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
-/// The same lanczos3 downsize (both scales at most 1) with both passes run by
+/// vips_resize with separate horizontal and vertical scales (lanczos3) and its
+/// reducing `gap` (libvips's default: 2; 0: lanczos3 over the whole reduction).
+int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, double gap);
+/// A lanczos3 downsize (both scales at most 1, no reducing gap) with both passes run by
 /// libvips's vectorised vertical reducer, the image transposed in between
 /// (transposed_resize.c says why). The result is in memory.
 int cvips_resize_transposed(VipsImage *in, VipsImage **out, double hscale,
