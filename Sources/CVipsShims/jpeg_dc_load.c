@@ -59,9 +59,8 @@ static size_t entropy_end(Bytes in, size_t i) {
 // reads its first AC coefficients. Those scans are small.
 static size_t strip_ac_scans(Bytes in, unsigned char *out) {
   if (in.size < 4 || in.data[0] != 0xFF || in.data[1] != 0xD8) return 0;
-  size_t i = 2, o = 0;
+  size_t i = 2, o = 2;
   memcpy(out, in.data, 2);
-  o = 2;
   int progressive = 0, dc_scans = 0;
   // Component ids whose AC scans are kept (subsampled ones).
   unsigned char keep_ac[256] = {0};
@@ -107,8 +106,8 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
       if (spectral_start == 0 || keep_ac[body[1]]) {
         memcpy(out + o, in.data + i, data_end - i);
         o += data_end - i;
-        dc_scans++;
       }
+      if (spectral_start == 0) dc_scans++;
       i = data_end;
       continue;
     }
