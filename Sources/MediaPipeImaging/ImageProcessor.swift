@@ -111,6 +111,12 @@ public final class ImageProcessor {
     var swapped = false
     /// Decode in one top-to-bottom pass (only when one output reads the pixels).
     var sequential: Bool
+    /// Whether every operation after the decode reads the pixels top to bottom
+    /// (see `Step.streams`). When not, a sequential decode is computed into
+    /// memory first (after any shrink, so at the size the steps work on), and a
+    /// plain load opens the file for random access: a turn, a flip or a stamp
+    /// near the top would otherwise ask a one-pass decoder for rows it has passed.
+    var streams: Bool
     var sharedSteps: [Step]
     /// Each variant's first resize, when it was planned into the load.
     var variantResizes: [Int: (Resize, ResizeGeometry)] = [:]
@@ -119,6 +125,10 @@ public final class ImageProcessor {
       autorotate = pipeline.applyOrientation || pipeline.shared.first == .autorotate
       sequential = variantCount == 1
       sharedSteps = Array(pipeline.shared.drop { $0 == .autorotate })
+      // Variants read the shared result from memory, so only the shared steps
+      // (and a single variant's own) read the decode.
+      let reading = sharedSteps + (variantCount == 1 ? pipeline.variants.flatMap(\.steps) : [])
+      streams = (!autorotate || header.orientation == 1) && reading.allSatisfy(\.streams)
       let swap = autorotate && header.orientation >= 5
       swapped = swap
       let width = swap ? header.height : header.width
@@ -151,19 +161,21 @@ public final class ImageProcessor {
   private func load(_ path: String, _ plan: LoadPlan, header: Image) throws -> Image {
     switch plan.load {
     case .plain:
-      let image = plan.sequential ? header : try Image.open(path, sequential: false)
+      let image = plan.sequential && plan.streams ? header : try Image.open(path, sequential: false)
       return plan.autorotate ? try image.autorotated() : image
     case .thumbnail(let width, let height, let finishing):
-      let image: Image
+      var image: Image
       if let shrink = plan.jpegShrink {
         // Resize in the stored frame, then turn upright (a quarter turn swaps the sides).
         let (storedWidth, storedHeight) = plan.swapped ? (height, width) : (width, height)
         let dc = shrink == 8 && header.isInterlaced ? Image.jpegEighthFromDC(path, header: header) : nil
         let decoded = try dc ?? Image.jpeg(path, shrink: shrink, sequential: true)
-        let resized = try decoded.resized(width: storedWidth, height: storedHeight)
-        image = plan.autorotate ? try resized.autorotated() : resized
+        image = try decoded.resized(width: storedWidth, height: storedHeight)
+        if !plan.streams { image = try image.materialized() }
+        if plan.autorotate { image = try image.autorotated() }
       } else {
         image = try Image.thumbnail(path, width: width, height: height, autorotate: plan.autorotate)
+        if !plan.streams { image = try image.materialized() }
       }
       guard let (resize, geometry) = finishing else { return image }
       return try resize.finish(image, geometry: geometry)
@@ -265,12 +277,38 @@ extension ImageProcessor.LoadPlan {
     guard case .thumbnail(let width, let height, _) = load else { return }
     let (targetW, targetH) = swapped ? (height, width) : (width, height)
     for factor in [8, 4, 2] {
-      let w = (storedWidth + factor - 1) / factor, h = (storedHeight + factor - 1) / factor
-      if w >= targetW && h >= targetH {
+      // libjpeg rounds a scaled side up, libvips 8.14 rounds it down: plan with
+      // the smaller, so the decode is never below the target nor 0 pixels wide.
+      let w = storedWidth / factor, h = storedHeight / factor
+      if w >= max(1, targetW) && h >= max(1, targetH) {
         jpegShrink = factor
         return
       }
     }
     jpegShrink = 1
+  }
+}
+
+extension Step {
+  /// Whether the step reads its input top to bottom in one pass, so that it can
+  /// run on a sequential (streamed) decode. Turning, flipping upside down, a
+  /// stamp that is not at the bottom and smart crops read rows out of order.
+  var streams: Bool {
+    switch self {
+    case .resize(let resize):
+      if case .anchor = resize.gravity { return true }
+      return false
+    case .crop(let crop):
+      if case .box(_, _, .anchor) = crop { return true }
+      if case .rect = crop { return true }
+      return false
+    case .flop, .compress, .metadata, .output: return true
+    case .watermark(let watermark):
+      switch watermark.placement {
+      case .tile: return true
+      case .anchor(let anchor): return [.south, .southEast, .southWest].contains(anchor)
+      }
+    case .autorotate, .rotate, .flip: return false
+    }
   }
 }
