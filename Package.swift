@@ -54,7 +54,7 @@ let package = Package(
     .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),
     .testTarget(
       name: "MediaPipeImagingTests",
-      dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips"]
+      dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips", "CVipsShims"]
     ),
     .testTarget(name: "MediaPipeRuntimeTests", dependencies: ["MediaPipeRuntime", "MediaPipeCore"]),
     .testTarget(

@@ -158,6 +158,10 @@ int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y) {
   return vips_getpoint(in, values, n, x, y, NULL);
 }
 
+int cvips_save_with_options(VipsImage *in, const char *name_with_options) {
+  return vips_image_write_to_file(in, name_with_options, NULL);
+}
+
 int cvips_avg(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
 int cvips_min(VipsImage *in, double *out) { return vips_min(in, out, NULL); }
 int cvips_max(VipsImage *in, double *out) { return vips_max(in, out, NULL); }

@@ -11,11 +11,15 @@ public final class ImageProcessor {
   public let pipeline: Pipeline
   /// Images with more pixels than this are refused from their header, before decoding.
   public let maxPixels: Int
-  private let stamps = WatermarkStamps()
+  /// mediapipe's fast paths, or libvips's plain route (for tests and doubters).
+  public let route: ImagingRoute
+  private let stamps: WatermarkStamps
 
-  public init(pipeline: Pipeline, maxPixels: Int = 100_000_000) {
+  public init(pipeline: Pipeline, maxPixels: Int = 100_000_000, route: ImagingRoute = .fast) {
     self.pipeline = pipeline
     self.maxPixels = maxPixels
+    self.route = route
+    stamps = WatermarkStamps(route: route)
   }
 
   /// One input image and where its outputs go.
@@ -57,7 +61,7 @@ public final class ImageProcessor {
   public func process(_ input: Input, writer: FileWriter) throws -> [Output] {
     let header: Image
     do {
-      header = try Image.open(input.path, sequential: true)
+      header = try Image.open(input.path, sequential: route == .fast)
     } catch let error as ImagingError where error.reason == .blockedFormat && input.format?.isTrusted == true {
       // libvips's own loader gave up on a damaged TIFF (say) and offered it to an
       // untrusted fallback loader: the file is broken, not of a blocked kind.
@@ -71,8 +75,10 @@ public final class ImageProcessor {
         detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels)) (--max-pixels)",
         reason: .tooManyPixels)
     }
-    var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count)
-    if Self.format(ofLoader: header.loader) == .jpeg { plan.jpegShrink(storedWidth: header.width, storedHeight: header.height) }
+    var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count, route: route)
+    if route == .fast && Self.format(ofLoader: header.loader) == .jpeg {
+      plan.jpegShrink(storedWidth: header.width, storedHeight: header.height)
+    }
     var shared = try load(input.path, plan, header: header)
     for step in plan.sharedSteps { shared = try apply(step, to: shared) }
     if pipeline.variants.count > 1 { shared = try shared.materialized() }
@@ -83,7 +89,8 @@ public final class ImageProcessor {
       var image = shared
       var steps = variant.steps
       if let (resize, geometry) = plan.variantResizes[index] {
-        image = try resize.finish(image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight), geometry: geometry)
+        image = try resize.finish(
+          image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: route), geometry: geometry)
         steps.removeFirst()
       }
       for step in steps { image = try apply(step, to: image) }
@@ -121,9 +128,9 @@ public final class ImageProcessor {
     /// Each variant's first resize, when it was planned into the load.
     var variantResizes: [Int: (Resize, ResizeGeometry)] = [:]
 
-    init(pipeline: Pipeline, header: Image, variantCount: Int) {
+    init(pipeline: Pipeline, header: Image, variantCount: Int, route: ImagingRoute) {
       autorotate = pipeline.applyOrientation || pipeline.shared.first == .autorotate
-      sequential = variantCount == 1
+      sequential = route == .fast && variantCount == 1
       sharedSteps = Array(pipeline.shared.drop { $0 == .autorotate })
       // Variants read the shared result from memory, so only the shared steps
       // (and a single variant's own) read the decode.
@@ -161,7 +168,8 @@ public final class ImageProcessor {
   private func load(_ path: String, _ plan: LoadPlan, header: Image) throws -> Image {
     switch plan.load {
     case .plain:
-      let image = plan.sequential && plan.streams ? header : try Image.open(path, sequential: false)
+      let reuse = (plan.sequential && plan.streams) || route == .reference  // the header is random access there
+      let image = reuse ? header : try Image.open(path, sequential: false)
       return plan.autorotate ? try image.autorotated() : image
     case .thumbnail(let width, let height, let finishing):
       var image: Image
@@ -170,7 +178,7 @@ public final class ImageProcessor {
         let (storedWidth, storedHeight) = plan.swapped ? (height, width) : (width, height)
         let dc = shrink == 8 && header.isInterlaced ? Image.jpegEighthFromDC(path, header: header) : nil
         let decoded = try dc ?? Image.jpeg(path, shrink: shrink, sequential: true)
-        image = try decoded.resized(width: storedWidth, height: storedHeight)
+        image = try decoded.resized(width: storedWidth, height: storedHeight, route: .fast)
         if !plan.streams { image = try image.materialized() }
         if plan.autorotate { image = try image.autorotated() }
       } else {
@@ -210,12 +218,12 @@ public final class ImageProcessor {
   private func apply(_ step: Step, to image: Image) throws -> Image {
     switch step {
     case .autorotate: return try image.autorotated()
-    case .resize(let r): return try r.apply(to: image)
+    case .resize(let r): return try r.apply(to: image, route: route)
     case .crop(let c): return try c.apply(to: image)
     case .rotate(let r): return try image.rotated(degrees: r.rawValue)
     case .flip: return try image.flipped(vertical: true)
     case .flop: return try image.flipped(vertical: false)
-    case .watermark(let w): return try w.apply(to: image, stamps: stamps)
+    case .watermark(let w): return try w.apply(to: image, stamps: stamps, route: route)
     case .compress, .metadata, .output: return image
     }
   }

@@ -83,7 +83,7 @@ import Testing
     try VipsRuntime.start()
     let source = try Image.open(fixture("photo-large.jpg"), sequential: false).materialized()
     let (hscale, vscale) = (Double(width) / Double(source.width), Double(height) / Double(source.height))
-    let ours = try source.resized(width: width, height: height)
+    let ours = try source.resized(width: width, height: height, route: .fast)
     let vips = try Image.call("resize") { cvips_resize(source.pointer, $0, hscale, vscale, 0) }
     let floatSource = try source.cast(VIPS_FORMAT_FLOAT)
     let exactImage = try Image.call("resize") { cvips_resize(floatSource.pointer, $0, hscale, vscale, 0) }

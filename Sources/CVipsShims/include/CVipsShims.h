@@ -97,6 +97,11 @@ int cvips_copy(VipsImage *in, VipsImage **out);
 
 /// vips_getpoint: one pixel's values; free `*values` with g_free.
 int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y);
+/// vips_image_write_to_file (varargs): the saver and its options come from the
+/// name, in libvips's own syntax ("a.jpg[Q=90,interlace,restart_interval=4]").
+/// The tests make their conformance images with it: every saver option
+/// reachable without a wrapper each.
+int cvips_save_with_options(VipsImage *in, const char *name_with_options);
 
 /// vips_avg / vips_min / vips_max over all bands.
 int cvips_avg(VipsImage *in, double *out);

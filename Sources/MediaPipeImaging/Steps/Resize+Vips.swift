@@ -3,9 +3,9 @@ import MediaPipeCore
 
 extension Resize {
   /// Applies the resize to an image already loaded.
-  func apply(to image: Image) throws -> Image {
+  func apply(to image: Image, route: ImagingRoute) throws -> Image {
     let geometry = ResizeGeometry(self, width: image.width, height: image.height)
-    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight)
+    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: route)
     return try finish(scaled, geometry: geometry)
   }
 
@@ -22,6 +22,8 @@ extension Resize {
       }
     }
     if let w = geometry.canvasWidth, let h = geometry.canvasHeight, w > image.width || h > image.height {
+      // The background is an sRGB colour: pad in sRGB, not in the file's CMYK.
+      if image.interpretation == VIPS_INTERPRETATION_CMYK { image = try image.inSRGBColour() }
       if background.alpha < 1, !image.hasAlpha {
         image = try image.appendingBands([image.bandFormat == VIPS_FORMAT_USHORT ? 65535 : 255])
       }

@@ -4,6 +4,9 @@ import MediaPipeCore
 /// Renders watermark stamps and keeps them for the next image: a batch of
 /// same-sized photos renders its text or scales its logo once per worker.
 final class WatermarkStamps {
+  private let route: ImagingRoute
+  init(route: ImagingRoute) { self.route = route }
+
   private struct Key: Hashable {
     var mark: Watermark.Mark
     var opacity: Double
@@ -40,7 +43,7 @@ final class WatermarkStamps {
     case .image(let path, _):
       let logo = try Image.open(path, sequential: false, failOnError: true).srgb8()
       let height = max(1, Int((Double(logo.height) * Double(pixels) / Double(logo.width)).rounded()))
-      stamp = try logo.resized(width: pixels, height: height)
+      stamp = try logo.resized(width: pixels, height: height, route: route)
       if !stamp.hasAlpha { stamp = try stamp.appendingBands([255]) }
     }
     if opacity < 1 {
@@ -69,13 +72,13 @@ final class WatermarkStamps {
 extension Watermark {
   /// Stamps the watermark, compositing only the stamp's region (cheaper than
   /// compositing the whole frame) unless it is tiled.
-  func apply(to image: Image, stamps: WatermarkStamps) throws -> Image {
+  func apply(to image: Image, stamps: WatermarkStamps, route: ImagingRoute) throws -> Image {
     let base = try image.srgb8()
     var stamp = try stamps.stamp(for: self, imageWidth: base.width, imageHeight: base.height)
     if stamp.width > base.width || stamp.height > base.height {
       let scale = min(Double(base.width) / Double(stamp.width), Double(base.height) / Double(stamp.height))
       stamp = try stamp.resized(
-        width: max(1, Int(Double(stamp.width) * scale)), height: max(1, Int(Double(stamp.height) * scale)))
+        width: max(1, Int(Double(stamp.width) * scale)), height: max(1, Int(Double(stamp.height) * scale)), route: route)
     }
     let margin = self.margin.offset(of: min(base.width, base.height))
     var result: Image

@@ -13,7 +13,8 @@ public enum WorkerMain {
   static let output: Int32 = 4
 
   /// Runs until the parent closes the channel. Returns the process exit code.
-  public static func run() -> Int32 {
+  /// - Parameter route: `.reference` runs every image through libvips's plain route.
+  public static func run(route: ImagingRoute = .fast) -> Int32 {
     cvips_reset_signals()
     // The parent decides what an interrupt means; a worker finishes its image.
     signal(SIGINT, SIG_IGN)
@@ -36,7 +37,7 @@ public enum WorkerMain {
       try? FrameChannel.send(WorkerMessage.refused(reason: "\(error)"), to: output)
       return 2
     }
-    let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels)
+    let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels, route: route)
     do {
       try FrameChannel.send(WorkerMessage.ready, to: output)
       var processed = 0

@@ -1,0 +1,14 @@
+/// Which code decodes and resizes an image.
+///
+/// Every fast path of mediapipe's has a plain libvips route beside it, and tests
+/// compare the two (`ConformanceTests`). Users who suspect a fast path can run the
+/// reference route with `MEDIAPIPE_REFERENCE=1` (docs/reference-path.md).
+public enum ImagingRoute: String, Sendable {
+  /// mediapipe's own: libjpeg DCT scaling planned as deep as the target allows,
+  /// progressive JPEGs decoded at 1/8 from their DC scans, the transposed
+  /// lanczos3 resize, sequential decoding where every step reads top to bottom.
+  case fast
+  /// libvips's own and nothing else: loaders with random access, `vips_thumbnail`
+  /// for a resize fused into the load, `vips_resize` for any other.
+  case reference
+}

@@ -1,0 +1,229 @@
+import CVips
+import Foundation
+import MediaPipeCore
+import Testing
+@testable import MediaPipeImaging
+
+/// Every fast path against libvips's plain route, over a broad generated matrix:
+/// EXIF orientations 1-8, JPEG flavours (baseline, progressive, 4:2:0/4:2:2/4:4:4,
+/// greyscale, CMYK, restart markers), PNG 8/16-bit with and without alpha and with
+/// a palette, WebP, TIFF, GIF, HEIC and AVIF, sizes from 1x1 to larger than the
+/// target; crossed with resizes of every fit, crops, turns, flips, watermarks,
+/// variants and every output format.
+///
+/// For each case: no error, the expected dimensions, the scene upright (its
+/// quadrant colours where they should be), and pixels within `tolerance` of the
+/// reference route (mean absolute difference over all samples, 0-255).
+@Suite(.serialized) struct ConformanceTests {
+  /// Mean absolute difference allowed between the fast and the reference route.
+  /// The routes shrink differently on purpose (libjpeg's DCT scaling, the 1/8
+  /// DC-scan decode and a lanczos3 over the whole reduction, against
+  /// vips_thumbnail's shrink-on-load with a factor of two kept), so they agree
+  /// to within JPEG noise, not to the bit. A turned, shifted or wrongly sized
+  /// result differs by tens.
+  static let tolerance = 3.0
+  /// CMYK: the fast route resizes in CMYK and converts to sRGB after, libvips's
+  /// thumbnail converts first; both are right, and differ a little more.
+  static let cmykTolerance = 4.0
+
+  /// A pipeline of the matrix, and what it does to the upright size and the quadrants.
+  struct Case: Sendable {
+    var name: String
+    var source: String
+    /// The expected output size for an upright input size (nil: only compare the routes).
+    var size: @Sendable (Int, Int) -> (Int, Int)?
+    /// Where each quadrant's colour ends up (nil: not checked, e.g. crops).
+    var turn: Turn?
+    /// Quadrants a watermark may cover.
+    var covered: Set<Quadrant> = []
+  }
+
+  enum Turn { case none, quarter, half, threeQuarters, upsideDown, mirrored }
+
+  static func fit(_ w: Int, _ h: Int, box: (Int, Int), cover: Bool = false, enlarge: Bool = false) -> (Int, Int) {
+    let rx = Double(box.0) / Double(w), ry = Double(box.1) / Double(h)
+    var s = cover ? max(rx, ry) : min(rx, ry)
+    if !enlarge { s = min(s, 1) }
+    return (max(1, Int((Double(w) * s).rounded())), max(1, Int((Double(h) * s).rounded())))
+  }
+
+  static let cases: [Case] = [
+    Case(name: "no steps", source: "", size: { ($0, $1) }, turn: Turn.none),
+    Case(name: "compress jpeg", source: "compress jpeg quality=90", size: { ($0, $1) }, turn: Turn.none),
+    Case(
+      name: "resize inside", source: "resize 300x200",
+      size: { w, h in
+        // Lands exactly on the box side it fits.
+        let (fw, fh) = fit(w, h, box: (300, 200))
+        return (fw, fh)
+      }, turn: Turn.none),
+    Case(name: "resize inside enlarge", source: "resize 300x200 enlarge=yes", size: { fit($0, $1, box: (300, 200), enlarge: true) }, turn: Turn.none),
+    Case(
+      name: "resize cover", source: "resize 120x120 fit=cover",
+      size: { w, h in
+        let (sw, sh) = fit(w, h, box: (120, 120), cover: true)
+        let k = min(1, Double(sw) / 120, Double(sh) / 120)
+        return (min(sw, max(1, Int((120 * k).rounded()))), min(sh, max(1, Int((120 * k).rounded()))))
+      }, turn: nil),
+    Case(name: "resize cover enlarge", source: "resize 120x90 fit=cover enlarge=yes", size: { _, _ in (120, 90) }, turn: nil),
+    Case(name: "resize contain enlarge", source: "resize 200x200 fit=contain enlarge=yes background=black", size: { _, _ in (200, 200) }, turn: nil),
+    Case(name: "resize contain", source: "resize 200x200 fit=contain background=black", size: { _, _ in nil }, turn: nil),
+    Case(name: "resize fill enlarge", source: "resize 150x100 fit=fill enlarge=yes", size: { _, _ in (150, 100) }, turn: Turn.none),
+    Case(name: "resize fill", source: "resize 150x100 fit=fill", size: { w, h in (min(w, 150), min(h, 100)) }, turn: Turn.none),
+    Case(name: "resize outside", source: "resize 100x100 fit=outside", size: { fit($0, $1, box: (100, 100), cover: true) }, turn: Turn.none),
+    Case(name: "resize 50%", source: "resize 50%", size: { w, h in (max(1, Int((Double(w) / 2).rounded())), max(1, Int((Double(h) / 2).rounded()))) }, turn: Turn.none),
+    Case(name: "crop", source: "crop 100x80", size: { w, h in (min(w, 100), min(h, 80)) }, turn: nil),
+    Case(name: "rotate 90", source: "rotate 90", size: { ($1, $0) }, turn: .quarter),
+    Case(name: "rotate 180", source: "rotate 180", size: { ($0, $1) }, turn: .half),
+    Case(name: "rotate 270 after resize", source: "resize 300x300\nrotate 270", size: { w, h in let (a, b) = fit(w, h, box: (300, 300)); return (b, a) }, turn: .threeQuarters),
+    Case(name: "flip", source: "flip", size: { ($0, $1) }, turn: .upsideDown),
+    Case(name: "flop", source: "flop", size: { ($0, $1) }, turn: .mirrored),
+    Case(
+      name: "text watermark top-left", source: "watermark text=\"© mediapipe\" size=5% position=top-left",
+      size: { ($0, $1) }, turn: Turn.none, covered: [.topLeft]),
+    Case(
+      name: "image watermark centre", source: "resize 300x300\nwatermark image=logo.png width=30% position=centre",
+      size: { fit($0, $1, box: (300, 300)) }, turn: nil),
+    Case(
+      name: "image watermark wider than the image", source: "watermark image=logo.png width=100% position=top margin=0",
+      size: { ($0, $1) }, turn: nil),
+    Case(
+      name: "web", source: "resize 1600x1600\nwatermark text=\"© 2026\" size=2% color=white opacity=0.5\ncompress jpeg quality=82",
+      size: { fit($0, $1, box: (1600, 1600)) }, turn: Turn.none, covered: [.bottomRight]),
+    Case(
+      name: "variants",
+      source: "variant large\n  resize 400x400\n  compress jpeg\nvariant thumb\n  resize 64x64 fit=cover\n  compress webp\n",
+      size: { _, _ in nil }, turn: nil),
+    Case(name: "png", source: "resize 200x200\ncompress png", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(name: "webp", source: "resize 200x200\ncompress webp quality=90", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(name: "avif", source: "resize 64x64\ncompress avif quality=90 effort=0", size: { fit($0, $1, box: (64, 64)) }, turn: Turn.none),
+    Case(name: "tiff", source: "resize 200x200\ncompress tiff", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(name: "gif", source: "resize 200x200\ncompress gif", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+  ]
+
+  static let largeImageCases: Set = [
+    "no steps", "resize inside", "resize cover", "rotate 90", "flip", "text watermark top-left", "web", "variants",
+  ]
+
+  static let folder: String = {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-conformance-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+  }()
+
+  static let images: [ConformanceImage] = {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    do {
+      try VipsRuntime.start()
+      return try ConformanceImages.make(in: folder + "/in")
+    } catch {
+      FileHandle.standardError.write(Data("making the conformance images failed: \(error)\n".utf8))
+      return []
+    }
+  }()
+
+  @Test func theMatrixIsWhole() {
+    #expect(Self.images.count >= 90, "\(Self.images.count) images")
+  }
+
+  @Test(arguments: images) func fastPathsMatchTheReference(_ image: ConformanceImage) throws {
+    // Photos of several megapixels go through the cases that plan their decode
+    // differently (the DC-scan and DCT-shrink paths, turns, stamps, variants).
+    let large = image.width * image.height > 2_000_000
+    for testCase in Self.cases where !large || Self.largeImageCases.contains(testCase.name) {
+      try check(image, testCase)
+    }
+  }
+
+  func check(_ image: ConformanceImage, _ testCase: Case) throws {
+    let label = "\(image.name) × \(testCase.name)"
+    let fast = try run(testCase, on: image, route: .fast, label: label)
+    let reference = try run(testCase, on: image, route: .reference, label: label)
+    #expect(fast.count == reference.count, "\(label): outputs")
+    for (f, r) in zip(fast, reference) {
+      #expect((f.width, f.height) == (r.width, r.height), "\(label): fast \(f.width)x\(f.height), reference \(r.width)x\(r.height)")
+      if fast.count == 1, let expected = testCase.size(image.width, image.height) {
+        #expect((f.width, f.height) == expected, "\(label): \(f.width)x\(f.height), expected \(expected)")
+      }
+      guard (f.width, f.height) == (r.width, r.height) else { continue }
+      let difference = try meanAbsoluteDifference(f, r)
+      let tolerance = image.name.contains("cmyk") ? Self.cmykTolerance : Self.tolerance
+      #expect(difference <= tolerance, "\(label): mean difference \(difference) from the reference")
+      if image.checksColours, let turn = testCase.turn, f.width >= 16, f.height >= 16 {
+        for quadrant in Quadrant.allCases where !testCase.covered.contains(quadrant) {
+          let colour = try f.rgb(quadrant.column * f.width / 4, quadrant.row * f.height / 4)
+          let expected = quadrant.source(after: turn).colour.map { Int($0) }
+          #expect(close(Array(colour.prefix(3)), expected, tolerance: 60), "\(label): \(quadrant) is \(colour), expected about \(expected)")
+        }
+      }
+    }
+  }
+
+  /// Runs one case in-process; the outputs, opened and converted to 8-bit sRGB.
+  func run(_ testCase: Case, on image: ConformanceImage, route: ImagingRoute, label: String) throws -> [Image] {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    let compiled = PipelineCompiler.compile(
+      source: testCase.source, file: "conformance.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("pipelines").path)
+    let pipeline = try #require(compiled.pipeline, "\(label): \(compiled.diagnostics)")
+    let out = Self.folder + "/out-\(route.rawValue)"
+    let processor = ImageProcessor(pipeline: pipeline, route: route)
+    do {
+      let outputs = try processor.process(.init(path: image.path, outputRoot: out, relativeDirectory: "")) { path, write in
+        try FileManager.default.createDirectory(
+          atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try write(path)
+      }
+      return try outputs.map {
+        let opened = try Image.open($0.path, sequential: false).srgb8().materialized()
+        try? FileManager.default.removeItem(atPath: $0.path)
+        return opened
+      }
+    } catch {
+      Issue.record("\(label) (\(route)): \(error)")
+      return []
+    }
+  }
+
+  func meanAbsoluteDifference(_ a: Image, _ b: Image) throws -> Double {
+    let pa = try pixels(a), pb = try pixels(b)
+    guard pa.count == pb.count, !pa.isEmpty else { return .infinity }
+    var total = 0
+    for i in 0..<pa.count { total += abs(Int(pa[i]) - Int(pb[i])) }
+    return Double(total) / Double(pa.count)
+  }
+}
+
+extension Quadrant {
+  /// Which quarter of a 4x4 grid holds the quadrant's centre.
+  var column: Int { self == .topLeft || self == .bottomLeft ? 1 : 3 }
+  var row: Int { self == .topLeft || self == .topRight ? 1 : 3 }
+
+  /// The quadrant of the input whose colour lands here after `turn`.
+  func source(after turn: ConformanceTests.Turn) -> Quadrant {
+    switch (turn, self) {
+    case (.none, _): return self
+    case (.quarter, .topLeft): return .bottomLeft
+    case (.quarter, .topRight): return .topLeft
+    case (.quarter, .bottomRight): return .topRight
+    case (.quarter, .bottomLeft): return .bottomRight
+    case (.half, .topLeft): return .bottomRight
+    case (.half, .topRight): return .bottomLeft
+    case (.half, .bottomLeft): return .topRight
+    case (.half, .bottomRight): return .topLeft
+    case (.threeQuarters, .topLeft): return .topRight
+    case (.threeQuarters, .topRight): return .bottomRight
+    case (.threeQuarters, .bottomRight): return .bottomLeft
+    case (.threeQuarters, .bottomLeft): return .topLeft
+    case (.upsideDown, .topLeft): return .bottomLeft
+    case (.upsideDown, .topRight): return .bottomRight
+    case (.upsideDown, .bottomLeft): return .topLeft
+    case (.upsideDown, .bottomRight): return .topRight
+    case (.mirrored, .topLeft): return .topRight
+    case (.mirrored, .topRight): return .topLeft
+    case (.mirrored, .bottomLeft): return .bottomRight
+    case (.mirrored, .bottomRight): return .bottomLeft
+    }
+  }
+}
