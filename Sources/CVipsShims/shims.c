@@ -96,6 +96,10 @@ int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int width,
   return result;
 }
 
+int cvips_embed_copy(VipsImage *in, VipsImage **out, int x, int y, int width, int height) {
+  return vips_embed(in, out, x, y, width, height, "extend", VIPS_EXTEND_COPY, NULL);
+}
+
 int cvips_replicate(VipsImage *in, VipsImage **out, int across, int down) {
   return vips_replicate(in, out, across, down, NULL);
 }

@@ -178,7 +178,8 @@ public final class ImageProcessor {
         let (storedWidth, storedHeight) = plan.swapped ? (height, width) : (width, height)
         let dc = shrink == 8 && header.isInterlaced ? Image.jpegEighthFromDC(path, header: header) : nil
         let decoded = try dc ?? Image.jpeg(path, shrink: shrink, sequential: true)
-        image = try decoded.resized(width: storedWidth, height: storedHeight, route: .fast)
+        image = try decoded.resized(
+          width: storedWidth, height: storedHeight, shrunkFrom: (header.width, header.height), by: shrink)
         if !plan.streams { image = try image.materialized() }
         if plan.autorotate { image = try image.autorotated() }
       } else {

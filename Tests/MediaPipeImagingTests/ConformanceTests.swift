@@ -227,3 +227,76 @@ extension Quadrant {
     }
   }
 }
+
+/// Downsizes keep libvips's pixel-centre convention: a thin bar lands where the
+/// reference route puts it, whether or not the photo's sides are multiples of
+/// the JPEG shrink (a partial last block once shifted thumbnails by ~0.4 px).
+@Suite(.serialized) struct SubPixelTests {
+  @Test(arguments: [(2600, 1700), (2603, 1701), (2604, 1702), (2607, 1705)])
+  func barsLandWhereTheReferencePutsThem(_ size: (Int, Int)) throws {
+    let (w, h) = size
+    let folder = try temporaryFolder()
+    let (barX, barY) = (w * 5 / 11, h * 6 / 13)
+    var samples = [UInt8](repeating: 0, count: w * h * 3)
+    for y in 0..<h {
+      for x in 0..<w where (barX..<barX + 8).contains(x) || (barY..<barY + 8).contains(y) {
+        for b in 0..<3 { samples[(y * w + x) * 3 + b] = 255 }
+      }
+    }
+    oneImageAtATime.lock()
+    let image = try samples.withUnsafeBytes {
+      Image(owning: try #require(vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(w), Int32(h), 3, VIPS_FORMAT_UCHAR)))
+    }
+    image.pointer.pointee.Type = VIPS_INTERPRETATION_sRGB
+    for progressive in [false, true] {
+      try ConformanceImages.save(image, folder + "/bars-\(progressive).jpg[Q=95,subsample_mode=off\(progressive ? ",interlace" : "")]")
+    }
+    oneImageAtATime.unlock()
+    for source in ["resize 300x300\ncompress png", "resize 128x128\ncompress png"] {
+      for progressive in [false, true] {
+        let input = folder + "/bars-\(progressive).jpg"
+        let fast = try centroids(source, input, route: .fast)
+        let reference = try centroids(source, input, route: .reference)
+        let exact = ((Double(barX) + 4) * fast.scaleX - 0.5, (Double(barY) + 4) * fast.scaleY - 0.5)
+        let label = "\(w)x\(h) \(progressive ? "progressive" : "baseline") \(source.split(separator: "\n")[0])"
+        #expect(abs(fast.x - reference.x) <= 0.3 && abs(fast.y - reference.y) <= 0.3, "\(label): fast \(fast), reference \(reference)")
+        #expect(abs(fast.x - exact.0) <= 0.3 && abs(fast.y - exact.1) <= 0.3, "\(label): fast \(fast), exact \(exact)")
+      }
+    }
+  }
+
+  /// The centroids of the vertical and the horizontal bar in the only output.
+  func centroids(_ source: String, _ input: String, route: ImagingRoute) throws -> (x: Double, y: Double, scaleX: Double, scaleY: Double) {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    let pipeline = try #require(PipelineCompiler.compile(source: source, file: "bars.pipeline", baseDirectory: "/").pipeline)
+    let folder = try temporaryFolder()
+    let outputs = try ImageProcessor(pipeline: pipeline, route: route).process(
+      .init(path: input, outputRoot: folder, relativeDirectory: "")
+    ) { path, write in try write(path) }
+    let image = try Image.open(try #require(outputs.first).path, sequential: false)
+    let (w, h, bands) = (image.width, image.height, image.bands)
+    let data = try pixels(image)
+    var columns = [Double](repeating: 0, count: w), rows = [Double](repeating: 0, count: h)
+    for y in 0..<h {
+      for x in 0..<w {
+        let v = Double(data[(y * w + x) * bands + 1])
+        columns[x] += v
+        rows[y] += v
+      }
+    }
+    let input = try Image.open(input, sequential: false)
+    return (centroid(columns), centroid(rows), Double(w) / Double(input.width), Double(h) / Double(input.height))
+  }
+
+  /// The weighted mean position of what stands above the median (the other bar's floor).
+  func centroid(_ profile: [Double]) -> Double {
+    let floor = profile.sorted()[profile.count / 2]
+    var sum = 0.0, weighted = 0.0
+    for (i, v) in profile.enumerated() where v > floor {
+      sum += v - floor
+      weighted += Double(i) * (v - floor)
+    }
+    return weighted / sum
+  }
+}

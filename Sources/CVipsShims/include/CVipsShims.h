@@ -71,6 +71,8 @@ int cvips_flip(VipsImage *in, VipsImage **out, int direction);
 /// Places `in` at (x, y) on a width x height canvas of `background` (n values).
 int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int width,
                 int height, const double *background, int n);
+/// vips_embed repeating the edge pixels (extend=copy).
+int cvips_embed_copy(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
 int cvips_replicate(VipsImage *in, VipsImage **out, int across, int down);
 
 // --- pixels -----------------------------------------------------------------

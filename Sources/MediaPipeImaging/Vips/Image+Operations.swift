@@ -61,7 +61,37 @@ extension Image {
         cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)
       }
     }
-    let hscale = Double(width) / Double(self.width), vscale = Double(height) / Double(self.height)
+    return try scaled(
+      width: width, height: height, hscale: Double(width) / Double(self.width),
+      vscale: Double(height) / Double(self.height), route: route)
+  }
+
+  /// Resizes a JPEG that libjpeg decoded at 1/`shrink` of `stored` to exactly
+  /// `width` x `height`.
+  ///
+  /// A side that is not a multiple of `shrink` decodes to a fraction of a pixel
+  /// (1700 / 8 = 212.5): libjpeg decodes the last partial block as a whole row
+  /// (the encoder padded it with copies of the edge), libvips 8.14 drops it.
+  /// libvips's reducers map the decode's pixel centres onto the output's over
+  /// whole pixels, so the decode is cut or edge-extended to the whole size
+  /// nearest the true one: the picture then lands within a quarter of a decoded
+  /// pixel of where libvips's centre convention puts it (measured 0.26-0.39 px
+  /// of a 300-px thumbnail before, when the decode kept whatever size it had).
+  public func resized(width: Int, height: Int, shrunkFrom stored: (width: Int, height: Int), by shrink: Int) throws -> Image {
+    let nearestWidth = max(1, Int((Double(stored.width) / Double(shrink)).rounded()))
+    let nearestHeight = max(1, Int((Double(stored.height) / Double(shrink)).rounded()))
+    var source = self
+    if source.width < nearestWidth || source.height < nearestHeight {
+      source = try Image.call("embed") {
+        cvips_embed_copy(pointer, $0, 0, 0, Int32(max(nearestWidth, self.width)), Int32(max(nearestHeight, self.height)))
+      }
+    }
+    source = try source.extractArea(x: 0, y: 0, width: nearestWidth, height: nearestHeight)
+    return try source.resized(width: width, height: height, route: .fast)
+  }
+
+  /// Resizes by `hscale` x `vscale` and cuts or refits to exactly `width` x `height`.
+  private func scaled(width: Int, height: Int, hscale: Double, vscale: Double, route: ImagingRoute) throws -> Image {
     let resized = try Image.call("resize") {
       route == .fast && transposable(hscale: hscale, vscale: vscale)
         ? cvips_resize_transposed(pointer, $0, hscale, vscale) : cvips_resize(pointer, $0, hscale, vscale, 2)
