@@ -50,6 +50,57 @@ static size_t entropy_end(Bytes in, size_t i) {
   }
 }
 
+// Notes the tables a DHT segment defines; 0 if it is malformed.
+static int record_huffman_tables(const unsigned char *body, size_t size, unsigned char huffman[2][4]) {
+  size_t i = 0;
+  while (i < size) {
+    if (i + 17 > size) return 0;
+    const int table_class = body[i] >> 4, id = body[i] & 15;
+    if (table_class > 1 || id > 3) return 0;
+    size_t symbols = 0;
+    for (int k = 1; k <= 16; k++) symbols += body[i + k];
+    if (symbols > 256 || i + 17 + symbols > size) return 0;
+    huffman[table_class][id] = 1;
+    i += 17 + symbols;
+  }
+  return 1;
+}
+
+// Whether libjpeg would accept the header of an AC scan (one component): the
+// component exists, the spectral band and successive approximation are valid
+// for a progressive scan, and its AC Huffman table has been defined.
+static int ac_scan_header_ok(const unsigned char *body, const unsigned char in_frame[256],
+                             unsigned char huffman[2][4]) {
+  const int id = body[1], ac_table = body[2] & 15;
+  const int ss = body[3], se = body[4], ah = body[5] >> 4, al = body[5] & 15;
+  if (!in_frame[id]) return 0;
+  if (ss > se || se > 63) return 0;
+  if (ah != 0 && al != ah - 1) return 0;
+  if (al > 13) return 0;
+  return ac_table < 4 && huffman[1][ac_table];
+}
+
+// Follows one scan's successive approximation as libjpeg's start_pass does
+// (jdphuff.c); 0 where libjpeg would warn of an inconsistent progression.
+static int progression_ok(const unsigned char *body, const unsigned char in_frame[256],
+                          signed char coef_bits[4][64]) {
+  const int n = body[0];
+  const int ss = body[1 + 2 * n], se = body[2 + 2 * n];
+  const int ah = body[3 + 2 * n] >> 4, al = body[3 + 2 * n] & 15;
+  if (ss > se || se > 63) return 0;
+  for (int c = 0; c < n; c++) {
+    const int place = in_frame[body[1 + 2 * c]];
+    if (!place) return 0;
+    signed char *bits = coef_bits[place - 1];
+    if (ss > 0 && bits[0] < 0) return 0;  // AC before any DC
+    for (int k = ss; k <= se; k++) {
+      if (ah != (bits[k] < 0 ? 0 : bits[k])) return 0;
+      bits[k] = (signed char)al;
+    }
+  }
+  return 1;
+}
+
 // Copies `in` without the AC scans that a 1/8 decode does not read into `out`
 // (at least in.size bytes). Returns the length written, or 0 when the file is
 // not a complete progressive Huffman JPEG with one or three components.
@@ -62,8 +113,14 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
   size_t i = 2, o = 2;
   memcpy(out, in.data, 2);
   int progressive = 0, dc_scans = 0;
-  // Component ids whose AC scans are kept (subsampled ones).
-  unsigned char keep_ac[256] = {0};
+  // Component ids whose AC scans are kept (subsampled ones), and those the frame has.
+  unsigned char keep_ac[256] = {0}, in_frame[256] = {0};
+  // Huffman tables defined so far: [class][id], class 0 DC, 1 AC.
+  unsigned char huffman[2][4] = {{0}};
+  // libjpeg's progression bookkeeping: the last successive-approximation bit
+  // sent for each component (by its place in the frame) and coefficient; -1 none.
+  signed char coef_bits[4][64];
+  memset(coef_bits, -1, sizeof coef_bits);
   for (;;) {
     while (i < in.size && in.data[i] == 0xFF && i + 1 < in.size && in.data[i + 1] == 0xFF) i++;
     if (i + 1 >= in.size || in.data[i] != 0xFF) return 0;
@@ -88,19 +145,29 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
         max_h = VIPS_MAX(max_h, body[7 + 3 * c] >> 4);
         max_v = VIPS_MAX(max_v, body[7 + 3 * c] & 15);
       }
-      for (int c = 0; c < components; c++)
+      for (int c = 0; c < components; c++) {
         keep_ac[body[6 + 3 * c]] = (body[7 + 3 * c] >> 4) < max_h || (body[7 + 3 * c] & 15) < max_v;
+        in_frame[body[6 + 3 * c]] = (unsigned char)(c + 1);
+      }
       progressive = 1;
     } else if ((marker >= 0xC0 && marker <= 0xCF) && marker != 0xC4 && marker != 0xC8 &&
                marker != 0xCC) {
       return 0;  // another kind of frame: baseline, lossless, arithmetic, ...
     }
+    if (marker == 0xC4 && !record_huffman_tables(body, body_size, huffman)) return 0;
     if (marker == 0xDA) {  // start of scan, then its entropy-coded data
       if (!progressive || body_size < 1) return 0;
       const size_t n = body[0];
-      if (body_size < 1 + 2 * n + 3) return 0;
+      if (body_size != 1 + 2 * n + 3) return 0;
       const int spectral_start = body[1 + 2 * n];
       if (spectral_start > 0 && n != 1) return 0;  // AC scans have one component
+      // A scan left out is never seen by libjpeg: check its header as libjpeg
+      // would (jdmarker.c get_sos, jdphuff.c start_pass), so that a file it
+      // refuses is refused here too (the caller then decodes it with libvips).
+      if (spectral_start > 0 && !keep_ac[body[1]] && !ac_scan_header_ok(body, in_frame, huffman)) return 0;
+      // libjpeg warns of a scan that does not follow on from the ones before
+      // (and libvips may refuse the file for it): decode such files the usual way.
+      if (!progression_ok(body, in_frame, coef_bits)) return 0;
       const size_t data_end = entropy_end(in, end);
       if (!data_end) return 0;
       if (spectral_start == 0 || keep_ac[body[1]]) {

@@ -53,6 +53,10 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
       || text.contains("crc error") || text.contains("unexpected end") || text.contains("invalid jpeg")
       || text.contains("bogus") || text.contains("missing sos") || text.contains("unable to parse") || text.contains("not enough data")
       || text.contains("decode") && text.contains("fail")
+      // libjpeg's words for a damaged stream, which may surface only when the
+      // saver pulls the pixels (a lazy decode): still the input's fault.
+      || text.contains("vipsjpeg:") && !text.contains("write")
+        && (text.contains("invalid") || text.contains("not defined") || text.contains("inconsistent"))
     {
       return .truncated
     }

@@ -1,0 +1,108 @@
+import CVips
+import Foundation
+import MediaPipeCore
+import Testing
+@testable import MediaPipeImaging
+
+/// The 1/8 DC-scan decode leaves a progressive JPEG's AC scans unread, so it
+/// must refuse what libvips's loader refuses in them: bad component ids, bad
+/// spectral bands, undefined Huffman tables, bogus lengths. Same file, same
+/// verdict, at every size.
+@Suite(.serialized) struct DamagedScanTests {
+  /// A progressive 4:4:4 JPEG, as bytes (Q 85, 320x240: 1/8 is 40x30).
+  static func progressive() throws -> [UInt8] {
+    let folder = try temporaryFolder()
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    try VipsRuntime.start()
+    let image = try ConformanceImages.image(width: 320, height: 240, bands: 3)
+    try ConformanceImages.save(image, folder + "/p.jpg[Q=85,interlace,subsample_mode=off]")
+    return Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/p.jpg")))
+  }
+
+  /// Where each marker segment's header starts (after FF xx), with its marker.
+  static func segments(_ bytes: [UInt8]) -> [(marker: UInt8, body: Range<Int>)] {
+    var found: [(UInt8, Range<Int>)] = []
+    var i = 2
+    while i + 4 <= bytes.count, bytes[i] == 0xFF {
+      let marker = bytes[i + 1]
+      if marker == 0xD9 { break }
+      let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+      found.append((marker, (i + 4)..<min(bytes.count, i + 2 + length)))
+      i += 2 + length
+      if marker == 0xDA {  // skip the entropy-coded data to the next marker
+        while i + 1 < bytes.count, !(bytes[i] == 0xFF && bytes[i + 1] != 0 && !(0xD0...0xD7).contains(bytes[i + 1])) { i += 1 }
+      }
+    }
+    return found
+  }
+
+  /// "done" or the failure reason, for one route.
+  func verdict(_ path: String, _ source: String, route: ImagingRoute) throws -> String {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    let pipeline = try #require(PipelineCompiler.compile(source: source, file: "t.pipeline", baseDirectory: "/").pipeline)
+    let folder = try temporaryFolder()
+    do {
+      _ = try ImageProcessor(pipeline: pipeline, route: route).process(
+        .init(path: path, outputRoot: folder, relativeDirectory: "")
+      ) { final, write in try write(final) }
+      return "done"
+    } catch let error as ImagingError {
+      return error.reason.rawValue
+    }
+  }
+
+  @Test func aLastScanNamingAMissingComponentIsRefusedAtEverySize() throws {
+    var bytes = try Self.progressive()
+    let lastSOS = try #require(Self.segments(bytes).last { $0.marker == 0xDA && bytes[$0.body.lowerBound + 3] > 0 })
+    bytes[lastSOS.body.lowerBound + 1] = 4  // component id 4: the frame has 1, 2, 3
+    let path = try temporaryFolder() + "/bad-id.jpg"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    for source in ["resize 32x32", "resize 64x64", "resize 200x200", ""] {
+      #expect(try verdict(path, source, route: .fast) == "truncated", "\(source)")
+      #expect(try verdict(path, source, route: .reference) == "truncated", "\(source)")
+    }
+  }
+
+  /// Every byte of every scan, table and frame header set to other values
+  /// (seeded, so the same files every run): the 1/8 DC-scan decode (a 32-px
+  /// target of a 320-px photo) and libvips agree.
+  @Test func headerDamageGetsLibvipssVerdict() throws {
+    let original = try Self.progressive()
+    let headers = Self.segments(original).filter { [0xDA, 0xC4, 0xC2].contains($0.marker) }
+    var generator = SeededGenerator(seed: 9)
+    let folder = try temporaryFolder()
+    var cases = 0, refused = 0
+    for segment in headers {
+      for offset in segment.body.prefix(8) {
+        for _ in 0..<3 {
+          var bytes = original
+          bytes[offset] = UInt8.random(in: 0...255, using: &generator)
+          if bytes[offset] == original[offset] { continue }
+          let path = folder + "/m\(cases).jpg"
+          try Data(bytes).write(to: URL(fileURLWithPath: path))
+          let fast = try verdict(path, "resize 32x32", route: .fast)
+          let reference = try verdict(path, "resize 32x32", route: .reference)
+          #expect(fast == reference, "byte \(offset) (segment FF\(String(segment.marker, radix: 16))) = \(bytes[offset])")
+          cases += 1
+          if reference != "done" { refused += 1 }
+        }
+      }
+    }
+    #expect(cases > 100 && refused > 10, "\(cases) files, \(refused) refused")
+  }
+}
+
+/// A small deterministic random generator (SplitMix64) for reproducible damage.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
