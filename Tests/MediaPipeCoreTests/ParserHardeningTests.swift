@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MediaPipeCore
 
 /// Hostile and absurd pipeline files: the compiler never traps, refuses what
@@ -80,48 +81,72 @@ import Testing
     #expect(NumberSyntax.decimal("0.5") == 0.5)
     #expect(NumberSyntax.decimal(".5") == 0.5)
     #expect(NumberSyntax.decimal(String(repeating: "9", count: 400)) == nil)
-    #expect(errors("watermark text=\"x\" opacity=1e-1") == [
-      "1:28: expected a number from 0 to 1 for `opacity`, found \"1e-1\""
-    ])
+    #expect(
+      errors("watermark text=\"x\" opacity=1e-1") == [
+        "1:28: expected a number from 0 to 1 for `opacity`, found \"1e-1\""
+      ])
   }
 
   // MARK: - Huge and absurd values
 
   @Test func hugeNumbersAreRangeErrorsAtTheirValue() {
-    #expect(errors("resize 99999999999999999999x1") == [
-      "1:8: expected each side from 1 to 100000 pixels, found \"99999999999999999999x1\""
-    ])
+    #expect(
+      errors("resize 99999999999999999999x1") == [
+        "1:8: expected each side from 1 to 100000 pixels, found \"99999999999999999999x1\""
+      ])
     #expect(errors("resize 1e308%") == ["1:8: expected a size like 300x300, 300x, x200 or 50%, found \"1e308%\""])
-    #expect(errors("resize 1000.5% enlarge=yes") == [
-      "1:8: expected a percentage above 0% up to 1000%, found \"1000.5%\""
-    ])
+    #expect(
+      errors("resize 1000.5% enlarge=yes") == [
+        "1:8: expected a percentage above 0% up to 1000%, found \"1000.5%\""
+      ])
     #expect(errors("resize 100001x1") == ["1:8: expected each side from 1 to 100000 pixels, found \"100001x1\""])
-    #expect(errors("compress jpeg quality=99999999999999999999999").first?.hasPrefix("1:23: expected a whole number from 1 to 100") == true)
-    #expect(errors("crop 9223372036854775807,0,1,1").first?.hasPrefix("1:6: expected x,y,width,height with x,y from 0 to 100000") == true)
-    #expect(errors("crop 100001x10").first?.hasPrefix("1:6: expected a size like 400x300 (sides from 1 to 100000)") == true)
-    #expect(errors("resize width=99999999999999999999%").first?.hasPrefix("1:14: expected pixels from 1 to 100000") == true)
-    #expect(errors("watermark text=\"x\" margin=99999999999999999999px").first?.hasPrefix("1:27: expected pixels from 0 to 100000") == true)
-    #expect(errors("version 99999999999999999999") == [
-      "1:9: this pipeline needs format version 99999999999999999999; this mediapipe reads up to version 1"
-    ])
+    #expect(
+      errors("compress jpeg quality=99999999999999999999999").first?.hasPrefix(
+        "1:23: expected a whole number from 1 to 100") == true)
+    #expect(
+      errors("crop 9223372036854775807,0,1,1").first?.hasPrefix(
+        "1:6: expected x,y,width,height with x,y from 0 to 100000") == true)
+    #expect(
+      errors("crop 100001x10").first?.hasPrefix("1:6: expected a size like 400x300 (sides from 1 to 100000)") == true)
+    #expect(
+      errors("resize width=99999999999999999999%").first?.hasPrefix("1:14: expected pixels from 1 to 100000") == true)
+    #expect(
+      errors("watermark text=\"x\" margin=99999999999999999999px").first?.hasPrefix(
+        "1:27: expected pixels from 0 to 100000") == true)
+    #expect(
+      errors("version 99999999999999999999") == [
+        "1:9: this pipeline needs format version 99999999999999999999; this mediapipe reads up to version 1"
+      ])
     #expect(errors("version 0") == ["1:9: expected a version number like 1, found \"0\""])
   }
 
   @Test func valuesNoImageCouldSatisfyAreRefused() {
-    #expect(errors("watermark text=\"Hello\" size=100000") == [
-      "1:29: expected pixels from 1 to 2000 (like 24) or a percentage above 0% up to 100% (like 2%) for `size`, found \"100000\""
-    ])
+    #expect(
+      errors("watermark text=\"Hello\" size=100000") == [
+        "1:29: expected pixels from 1 to 2000 (like 24) or a percentage above 0% up to 100% (like 2%) for `size`, found \"100000\""
+      ])
     #expect(errors("watermark text=\"Hello\" size=2000").isEmpty)
-    #expect(errors("watermark text=\"Hello\" size=101%").first?.hasPrefix("1:29: expected pixels from 1 to 2000") == true)
-    #expect(errors("watermark image=logo.png width=101%").first?.hasPrefix("1:32: expected pixels from 1 to 100000") == true)
-    #expect(errors("watermark text=\"x\" margin=51%").first?.hasPrefix("1:27: expected pixels from 0 to 100000 (like 24) or a percentage from 0% up to 50%") == true)
-    #expect(errors("resize width=1001% enlarge=yes").first?.hasPrefix("1:14: expected pixels from 1 to 100000 (like 24) or a percentage above 0% up to 1000%") == true)
+    #expect(
+      errors("watermark text=\"Hello\" size=101%").first?.hasPrefix("1:29: expected pixels from 1 to 2000") == true)
+    #expect(
+      errors("watermark image=logo.png width=101%").first?.hasPrefix("1:32: expected pixels from 1 to 100000") == true)
+    #expect(
+      errors("watermark text=\"x\" margin=51%").first?.hasPrefix(
+        "1:27: expected pixels from 0 to 100000 (like 24) or a percentage from 0% up to 50%") == true)
+    #expect(
+      errors("resize width=1001% enlarge=yes").first?.hasPrefix(
+        "1:14: expected pixels from 1 to 100000 (like 24) or a percentage above 0% up to 1000%") == true)
     let long = String(repeating: "a", count: 1001)
-    #expect(errors("watermark text=\"\(long)\"") == ["1:16: expected a watermark text of at most 1000 characters, found 1001"])
-    #expect(errors("output \"\(String(repeating: "a", count: 256)).jpg\"").first?.hasPrefix("1:9: expected names of at most 255 bytes") == true)
-    #expect(errors("variant \(String(repeating: "v", count: 101))") == [
-      "1:9: expected a variant name of at most 100 characters, found 101"
-    ])
+    #expect(
+      errors("watermark text=\"\(long)\"") == ["1:16: expected a watermark text of at most 1000 characters, found 1001"]
+    )
+    #expect(
+      errors("output \"\(String(repeating: "a", count: 256)).jpg\"").first?.hasPrefix(
+        "1:9: expected names of at most 255 bytes") == true)
+    #expect(
+      errors("variant \(String(repeating: "v", count: 101))") == [
+        "1:9: expected a variant name of at most 100 characters, found 101"
+      ])
     #expect(errors("variant ab٣").first?.hasPrefix("1:9: a variant name may contain letters, ASCII digits") == true)
   }
 
@@ -176,17 +201,27 @@ import Testing
   }
 
   @Test func anExcerptIsCutAroundTheColumnWithTheCaretUnderIt() throws {
-    let source = "resize 1x1 " + String(repeating: "fit=inside ", count: 500) + "enlarge=maybe" + String(repeating: " #", count: 500)
+    let source =
+      "resize 1x1 " + String(repeating: "fit=inside ", count: 500) + "enlarge=maybe"
+      + String(repeating: " #", count: 500)
     let result = compile(source)
     let found = try #require(result.diagnostics.first { $0.message.contains("maybe") })
     let text = [found].rendered(source: source)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    let excerptLine = Array(lines[1]), caretLine = lines[2]
+    let excerptLine = Array(lines[1])
+    let caretLine = lines[2]
     #expect(excerptLine.first == "…" && excerptLine.last == "…")
     #expect(excerptLine.count <= 102)
     let caret = caretLine.count - 1
     #expect(caretLine.last == "^")
     #expect(String(excerptLine[caret..<(caret + 5)]) == "maybe")
+  }
+
+  @Test func aLineThatFitsIsShownWhole() {
+    let source = String(repeating: " ", count: 80) + "resiz 1x1"
+    let lines = compile(source).renderedDiagnostics().split(separator: "\n")
+    #expect(lines[1] == source[...])
+    #expect(lines[2] == String(repeating: " ", count: 80) + "^")
   }
 
   @Test func theCaretAllowsForWideCharacters() {
@@ -263,7 +298,8 @@ import Testing
   // MARK: - Bytes and line structure
 
   func compileBytes(_ bytes: [UInt8]) -> PipelineCompiler.Result {
-    PipelineCompiler.compile(contents: bytes, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
+    PipelineCompiler.compile(
+      contents: bytes, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
   }
 
   @Test func invalidUTF8IsAnErrorAtItsPlace() {
@@ -290,12 +326,15 @@ import Testing
     #expect(errors(source) == ["5:1: unknown step 'resiz'; did you mean 'resize'?"])
     #expect(errors("\u{FEFF}resiz 1x1") == ["1:1: unknown step 'resiz'; did you mean 'resize'?"])
     #expect(compileBytes([0xEF, 0xBB, 0xBF]).pipeline != nil)
-    #expect(compileBytes([0xEF, 0xBB, 0xBF] + Array("resiz 1x1".utf8)).renderedDiagnostics().contains("\nresiz 1x1\n^\n"))
+    #expect(
+      compileBytes([0xEF, 0xBB, 0xBF] + Array("resiz 1x1".utf8)).renderedDiagnostics().contains("\nresiz 1x1\n^\n"))
   }
 
   @Test func unterminatedStringsAndTrailingBackslashes() {
     #expect(errors("watermark text=\"abc") == ["1:16: unterminated string; add a closing '\"'"])
-    #expect(errors("watermark text=\"abc\\").contains("1:20: unknown escape '\\end of line' in a string; only \\\" and \\\\ are escapes"))
+    #expect(
+      errors("watermark text=\"abc\\").contains(
+        "1:20: unknown escape '\\end of line' in a string; only \\\" and \\\\ are escapes"))
     #expect(errors("watermark text=\"abc\\\"").contains("1:16: unterminated string; add a closing '\"'"))
     #expect(!errors("\\").isEmpty)
     #expect(!errors("\"").isEmpty)
@@ -306,14 +345,18 @@ import Testing
   @Test func randomBytes() {
     var rng = ParserFuzzTests.Generator(state: 99)
     let seeds = ParserFuzzTests.seeds.map { Array($0.utf8) }
-    let interesting: [UInt8] = [0, 0x0A, 0x0D, 0x09, 0x20, 0x22, 0x5C, 0x3D, 0x23, 0x25, 0x7B, 0x7D, 0x78, 0x31, 0xEF, 0xBB, 0xBF, 0xFF, 0xC3, 0xEF, 0xBC, 0x91]
+    let interesting: [UInt8] = [
+      0, 0x0A, 0x0D, 0x09, 0x20, 0x22, 0x5C, 0x3D, 0x23, 0x25, 0x7B, 0x7D, 0x78, 0x31, 0xEF, 0xBB, 0xBF, 0xFF, 0xC3,
+      0xEF, 0xBC, 0x91,
+    ]
     for round in 0..<2000 {
       var bytes: [UInt8]
       if round % 2 == 0, let seed = seeds.randomElement(using: &rng) {
         bytes = seed
         for _ in 0..<Int.random(in: 1...8, using: &rng) where !bytes.isEmpty {
           let i = Int.random(in: 0..<bytes.count, using: &rng)
-          let b = Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+          let b =
+            Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
           if Bool.random(using: &rng) { bytes[i] = b } else { bytes.insert(b, at: i) }
         }
       } else {
@@ -325,7 +368,8 @@ import Testing
       let lineCount = result.source.lines.count
       if result.pipeline == nil { #expect(result.errorCount > 0) }
       for d in result.diagnostics {
-        #expect(d.location.line >= 1 && d.location.line <= max(1, lineCount) && d.location.column >= 1, "\(d) in \(bytes)")
+        #expect(
+          d.location.line >= 1 && d.location.line <= max(1, lineCount) && d.location.column >= 1, "\(d) in \(bytes)")
       }
       #expect(result.renderedDiagnostics().utf8.count < 60_000)
     }

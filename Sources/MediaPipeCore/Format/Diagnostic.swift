@@ -33,7 +33,8 @@ public struct Diagnostic: Sendable, Hashable {
 /// are kept, so a hostile file with millions of problems costs bounded memory.
 /// A diagnostic equal to one already kept is dropped (said once).
 public struct DiagnosticBag: Sendable {
-  private var entries: [(diagnostic: Diagnostic, order: Int)] = []
+  private typealias Entry = (diagnostic: Diagnostic, order: Int)
+  private var entries: [Entry] = []
   private var seen = Set<Diagnostic>()
   private var nextOrder = 0
   private let capacity: Int
@@ -58,7 +59,7 @@ public struct DiagnosticBag: Sendable {
   public var omittedCount: Int { errorCount + warningCount - kept.count }
 
   /// The earliest `capacity` entries in file order.
-  private var kept: ArraySlice<(diagnostic: Diagnostic, order: Int)> {
+  private var kept: ArraySlice<Entry> {
     entries.sorted(by: Self.fileOrder).prefix(capacity)
   }
 
@@ -99,7 +100,7 @@ public struct DiagnosticBag: Sendable {
     warningCount += other.warningCount - (otherKept.count - keptErrors)
   }
 
-  private static func fileOrder(_ a: (diagnostic: Diagnostic, order: Int), _ b: (diagnostic: Diagnostic, order: Int)) -> Bool {
+  private static func fileOrder(_ a: Entry, _ b: Entry) -> Bool {
     (a.diagnostic.location, a.order) < (b.diagnostic.location, b.order)
   }
 }
@@ -129,7 +130,8 @@ extension Array where Element == Diagnostic {
     var lines = LineCursor(source)
     var resume: LineExcerpt.Position?
     var out = ""
-    var shownErrors = 0, shownWarnings = 0
+    var shownErrors = 0
+    var shownWarnings = 0
     for diagnostic in self.prefix(Swift.max(0, limit)) {
       switch diagnostic.severity {
       case .error: shownErrors += 1
@@ -215,7 +217,7 @@ extension Character {
 enum LineExcerpt {
   /// Characters shown before the column when the line is cut.
   static let before = 50
-  /// Characters shown in all.
+  /// Characters shown in all: a line up to this long is shown whole.
   static let width = 100
 
   /// Where a walk along a line stopped: its 1-based column and index, so the
@@ -230,11 +232,15 @@ enum LineExcerpt {
   /// Tabs are shown as one blank, control characters as U+FFFD, and wide
   /// (East Asian) characters count two cells for the caret. A byte-order mark
   /// at the start of the file is not shown (columns do not count it).
-  static func make(_ line: Substring, number: Int, column: Int, resume: inout Position?) -> (text: String, caretPadding: Int) {
+  static func make(
+    _ line: Substring, number: Int, column: Int, resume: inout Position?
+  ) -> (text: String, caretPadding: Int) {
     var line = line
     if number == 1, line.first == "\u{FEFF}" { line = line.dropFirst() }
     let column = max(1, column)
-    let firstShown = max(1, column - before)
+    // A line that fits is shown whole; a longer one from `before` characters left of the column.
+    let fits = line.dropFirst(width).isEmpty  // walks at most `width` characters
+    let firstShown = fits ? 1 : max(1, column - before)
     var index = line.startIndex
     var at = 1
     if let r = resume, r.line == number, r.column <= firstShown, r.index >= line.startIndex, r.index <= line.endIndex {

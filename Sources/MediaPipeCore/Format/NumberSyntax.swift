@@ -21,7 +21,9 @@ enum NumberSyntax {
 
   /// A decimal number written with ASCII digits and at most one `.`, or nil.
   static func decimal<S: StringProtocol>(_ text: S) -> Double? {
-    var digits = 0, dots = 0, digitsAfterDot = 0
+    var digits = 0
+    var dots = 0
+    var digitsAfterDot = 0
     for byte in text.utf8 {
       if byte == UInt8(ascii: ".") {
         dots += 1
