@@ -24,9 +24,9 @@ public struct ArgumentReader {
         if !keys.contains(key.value) {
           let message: String
           if keys.isEmpty {
-            message = "'\(step)' takes no options, found '\(key.value)'"
+            message = "'\(step)' takes no options, found '\(excerpt(key.value))'"
           } else {
-            message = "unknown option '\(key.value)' for '\(step)'"
+            message = "unknown option '\(excerpt(key.value))' for '\(step)'"
               + Suggestions.suffix(for: key.value, in: keys)
           }
           let guessed = Suggestions.nearest(to: key.value, in: keys) != nil
@@ -34,7 +34,7 @@ public struct ArgumentReader {
           diagnostics.error(message, at: key.location, notes: notes)
         } else if let first = keyed[key.value] {
           diagnostics.error(
-            "'\(key.value)' is given twice (first at column \(first.location.column))", at: key.location)
+            "'\(excerpt(key.value))' is given twice (first at column \(first.location.column))", at: key.location)
         } else {
           keyed[key.value] = argument
         }
@@ -45,7 +45,7 @@ public struct ArgumentReader {
     if positionals.count > range.upperBound {
       let extra = positionals[range.upperBound]
       let what = range.upperBound == 0 ? "no positional arguments" : range.upperBound == 1 ? "one positional argument" : "at most \(range.upperBound) positional arguments"
-      var message = "'\(step)' takes \(what), found '\(extra.value.value)'"
+      var message = "'\(step)' takes \(what), found '\(excerpt(extra.value.value))'"
       if !extra.quoted, let near = Suggestions.nearest(to: extra.value.value, in: keys) {
         message += "; did you mean '\(near)=...'?"
       }
@@ -70,10 +70,19 @@ public struct ArgumentReader {
     diagnostics.error(message, at: location, notes: notes)
   }
 
-  mutating func invalid(_ expected: String, _ argument: Argument, key: String? = nil, notes: [String] = []) {
+  /// Reports a value that is not what `expected` says. A digit from another
+  /// script (`１`, `٣`) is named as the reason, with the caret under it.
+  mutating func invalid(_ expected: String, _ argument: Argument, key: String? = nil, notes: [String] = [], hex: Bool = false) {
     let name = key.map { " for `\($0)`" } ?? ""
-    diagnostics.error(
-      "expected \(expected)\(name), found \"\(argument.value.value)\"", at: argument.value.location, notes: notes)
+    let value = argument.value.value
+    if let foreign = NumberSyntax.firstForeignDigit(in: value) {
+      let digits = hex ? "an ASCII hex digit (0-9, a-f)" : "an ASCII digit (0-9)"
+      diagnostics.error(
+        "expected \(digits)\(name), found '\(foreign.character)' in \"\(excerpt(value))\"",
+        at: argument.location(ofCharacter: foreign.offset), notes: ["expected \(expected)"])
+      return
+    }
+    diagnostics.error("expected \(expected)\(name), found \"\(excerpt(value))\"", at: argument.value.location, notes: notes)
   }
 
   // MARK: - Typed values
@@ -81,7 +90,7 @@ public struct ArgumentReader {
   /// An integer in `range`.
   public mutating func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
     guard let argument = keyed[key] else { return nil }
-    guard let n = Int(argument.value.value), range.contains(n) else {
+    guard let n = NumberSyntax.integer(argument.value.value), range.contains(n) else {
       invalid("a whole number from \(range.lowerBound) to \(range.upperBound)", argument, key: key)
       return nil
     }
@@ -91,7 +100,7 @@ public struct ArgumentReader {
   /// A decimal number in `range`.
   public mutating func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
     guard let argument = keyed[key] else { return nil }
-    guard let n = Double(argument.value.value), n.isFinite, range.contains(n) else {
+    guard let n = NumberSyntax.decimal(argument.value.value), range.contains(n) else {
       invalid("a number from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound))", argument, key: key)
       return nil
     }
@@ -127,21 +136,25 @@ public struct ArgumentReader {
     return nil
   }
 
-  /// A length: `N`, `Npx` or `N%`.
-  public mutating func length(_ key: String, percentRange: ClosedRange<Double> = 0...100, allowZero: Bool = false) -> Length? {
+  /// A length: `N`, `Npx` (whole pixels up to `maxPixels`) or `N%` (in `percentRange`).
+  public mutating func length(
+    _ key: String, percentRange: ClosedRange<Double> = 0...100, allowZero: Bool = false,
+    maxPixels: Int = PipelineLimits.maxSide
+  ) -> Length? {
     guard let argument = keyed[key] else { return nil }
     let text = argument.value.value
-    let expected = "pixels (like 24) or a percentage (like 2%)"
+    let low = allowZero ? "from \(formatNumber(percentRange.lowerBound))%" : "above \(formatNumber(percentRange.lowerBound))%"
+    let expected =
+      "pixels from \(allowZero ? 0 : 1) to \(maxPixels) (like 24) or a percentage \(low) up to \(formatNumber(percentRange.upperBound))% (like 2%)"
     if text.hasSuffix("%") {
-      guard let p = Double(text.dropLast()), p.isFinite, percentRange.contains(p), allowZero || p > 0 else {
-        let low = allowZero ? "from \(formatNumber(percentRange.lowerBound))%" : "above \(formatNumber(percentRange.lowerBound))%"
-        invalid(expected + " \(low) up to \(formatNumber(percentRange.upperBound))%", argument, key: key)
+      guard let p = NumberSyntax.decimal(text.dropLast()), percentRange.contains(p), allowZero || p > 0 else {
+        invalid(expected, argument, key: key)
         return nil
       }
       return .percent(p)
     }
-    let digits = text.hasSuffix("px") ? String(text.dropLast(2)) : text
-    guard let n = Int(digits), n >= (allowZero ? 0 : 1), n <= 100_000 else {
+    let digits = text.hasSuffix("px") ? text.dropLast(2) : Substring(text)
+    guard let n = NumberSyntax.integer(digits), n >= (allowZero ? 0 : 1), n <= maxPixels else {
       invalid(expected, argument, key: key)
       return nil
     }
@@ -154,7 +167,7 @@ public struct ArgumentReader {
     guard let color = Color.parse(argument.value.value) else {
       invalid(
         "a colour (a name like white, or #rrggbb)", argument, key: key,
-        notes: Suggestions.notes(for: argument.value.value, in: Array(Color.named.keys).sorted()))
+        notes: Suggestions.notes(for: argument.value.value, in: Array(Color.named.keys).sorted()), hex: true)
       return nil
     }
     return color
@@ -175,6 +188,20 @@ public struct ArgumentReader {
 
   /// A string (any text).
   public func string(_ key: String) -> String? { keyed[key]?.value.value }
+}
+
+extension Argument {
+  /// Where the character at `offset` of the value was written: exact for an
+  /// unquoted value and for a quoted one without escapes, else the value's start.
+  func location(ofCharacter offset: Int) -> SourceLocation {
+    var at = value.location
+    if !quoted {
+      at.column += offset
+    } else if !value.value.contains(where: { $0 == "\"" || $0 == "\\" }) {
+      at.column += offset + 1
+    }
+    return at
+  }
 }
 
 extension Gravity {

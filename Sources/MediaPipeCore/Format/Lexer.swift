@@ -14,13 +14,17 @@ public struct Lexer {
   public func statements(in source: String, diagnostics: inout DiagnosticBag) -> [Statement] {
     var result: [Statement] = []
     var lineNumber = 0
-    for rawLine in source.lines {
+    var lineStart = source.startIndex
+    while true {
+      let lineEnd = source[lineStart...].firstIndex(where: \.isLineBreak) ?? source.endIndex
       lineNumber += 1
-      var line = Array(rawLine)
+      var line = Array(source[lineStart..<lineEnd])
       if lineNumber == 1, line.first == "\u{FEFF}" { line.removeFirst() }
       if let statement = lex(line: line, number: lineNumber, diagnostics: &diagnostics) {
         result.append(statement)
       }
+      guard lineEnd < source.endIndex else { break }
+      lineStart = source.index(after: lineEnd)
     }
     return result
   }
@@ -33,6 +37,15 @@ public struct Lexer {
     var i = 0
     var tokens: [(raw: Argument, isBareWord: Bool)] = []
     var indent = 0
+    var reportedControl = false
+    /// Control characters (NUL, escape sequences, ...) have no place in a
+    /// value: they would reach file names and terminals. Said once per line.
+    func checkControls(_ range: Range<Int>) {
+      guard !reportedControl, let bad = range.first(where: { line[$0] != "\t" && line[$0].isControlCharacter }) else { return }
+      reportedControl = true
+      let code = line[bad].unicodeScalars.first.map(unicodeName) ?? "?"
+      diagnostics.error("unexpected control character \(code); a pipeline is plain text", at: loc(number, bad))
+    }
     while i < line.count, line[i] == " " || line[i] == "\t" {
       i += 1
       indent += 1
@@ -66,7 +79,7 @@ public struct Lexer {
             continue
           }
           if ch == "\\" {
-            let next = i + 1 < line.count ? String(line[i + 1]) : "end of line"
+            let next = i + 1 < line.count ? excerpt(String(line[i + 1]), limit: 1) : "end of line"
             diagnostics.error(
               "unknown escape '\\\(next)' in a string; only \\\" and \\\\ are escapes", at: loc(number, i))
             i += 1
@@ -86,17 +99,21 @@ public struct Lexer {
           diagnostics.error("expected a blank after the closing '\"'", at: loc(number, i))
           while i < line.count, line[i] != " ", line[i] != "\t" { i += 1 }
         }
+        checkControls(start..<i)
         tokens.append((Argument(key: key, value: Located(value, at: loc(number, valueStart)), quoted: true), false))
       } else {
+        var strayQuote: Int?
         while i < line.count, line[i] != " ", line[i] != "\t" {
-          if line[i] == "\"" {
-            diagnostics.error("unexpected '\"' inside a value; quote the whole value", at: loc(number, i))
-          }
+          if line[i] == "\"", strayQuote == nil { strayQuote = i }
           i += 1
         }
+        if let strayQuote {
+          diagnostics.error("unexpected '\"' inside a value; quote the whole value", at: loc(number, strayQuote))
+        }
+        checkControls(start..<i)
         let text = String(line[valueStart..<i])
-        if key != nil, text.isEmpty {
-          diagnostics.error("expected a value after '\(key!.value)='", at: loc(number, valueStart))
+        if let key, text.isEmpty {
+          diagnostics.error("expected a value after '\(excerpt(key.value))='", at: loc(number, valueStart))
         }
         if key == nil, text.hasPrefix("=") {
           diagnostics.error("expected a key before '='", at: loc(number, start))
@@ -116,6 +133,12 @@ public struct Lexer {
 extension String {
   /// The lines of the text; "\n", "\r\n" (one Character in Swift) and "\r" all end a line.
   var lines: [Substring] {
-    split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    split(omittingEmptySubsequences: false, whereSeparator: \.isLineBreak)
   }
+}
+
+/// A code point as Unicode writes it: `U+0000`, `U+1F600`.
+func unicodeName(_ scalar: Unicode.Scalar) -> String {
+  let hex = String(scalar.value, radix: 16, uppercase: true)
+  return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
 }

@@ -2,14 +2,19 @@
 enum Suggestions {
   /// The candidate closest to `word`, if it is close enough to be a likely typo.
   static func nearest(to word: String, in candidates: [String]) -> String? {
+    // The distance is at least the difference in length: a word much longer
+    // than every candidate (a hostile 1 MB token) is never compared.
+    let longest = candidates.map(\.count).max() ?? 0
+    guard !word.isEmpty, word.utf8.count <= 4 * (longest + 3) else { return nil }
+    let count = word.count
+    let limit = max(1, min(3, count / 3 + 1))
     let lowered = word.lowercased()
     var best: (name: String, distance: Int)?
-    for candidate in candidates {
+    for candidate in candidates where abs(candidate.count - count) <= limit {
       let d = distance(lowered, candidate.lowercased())
       if d < (best?.distance ?? Int.max) { best = (candidate, d) }
     }
     guard let best else { return nil }
-    let limit = max(1, min(3, word.count / 3 + 1))
     return best.distance <= limit ? best.name : nil
   }
 

@@ -7,18 +7,99 @@
 /// `compress`, `metadata` and `output` in the shared part are the defaults of
 /// every variant; in a variant they override them. Each may appear once per section.
 public enum PipelineCompiler {
-  /// The result of compiling: a pipeline if there were no errors, and every diagnostic.
+  /// The result of compiling: a pipeline if there were no errors, and the diagnostics.
   public struct Result: Sendable {
     public var pipeline: Pipeline?
+    /// The diagnostics in file order: all of them, or for a file with more
+    /// than `PipelineLimits.keptDiagnostics`, the earliest ones.
     public var diagnostics: [Diagnostic]
+    /// Errors found, including any not kept in `diagnostics`.
+    public var errorCount: Int
+    /// Warnings found, including any not kept in `diagnostics`.
+    public var warningCount: Int
+    /// The text that was compiled (for `compile(contents:)`, the decoded bytes,
+    /// with U+FFFD where they were not UTF-8); diagnostics point into it.
+    public var source: String
+
+    /// The diagnostics as people read them, bounded whatever the file: the
+    /// first `limit`, each with an excerpt of its line, then a count of the rest.
+    public func renderedDiagnostics(limit: Int = PipelineLimits.renderedDiagnostics) -> String {
+      diagnostics.rendered(source: source, limit: limit, errorCount: errorCount, warningCount: warningCount)
+    }
   }
 
+  /// Compiles a pipeline file's bytes: the entry point for a file as read from
+  /// disk, and for fuzzing. Never traps, whatever the bytes. Bytes that are not
+  /// UTF-8 are an error (at the first of them), and the rest of the file is
+  /// still checked, read with U+FFFD in their place. A file over
+  /// `PipelineLimits.maxSourceBytes` is refused unread.
+  ///
+  /// - Parameters:
+  ///   - contents: the bytes of the pipeline file.
+  ///   - file: its name, as shown in diagnostics.
+  ///   - baseDirectory: the folder relative paths (watermark images) are taken from.
+  public static func compile<Bytes: Collection>(contents: Bytes, file: String, baseDirectory: String) -> Result
+  where Bytes.Element == UInt8 {
+    if let tooLarge = sizeError(byteCount: contents.count, file: file) { return tooLarge }
+    let source = String(decoding: contents, as: UTF8.self)
+    var diagnostics = DiagnosticBag()
+    if let (offset, byte) = firstInvalidUTF8(contents) {
+      let prefix = String(decoding: contents.prefix(offset), as: UTF8.self)
+      var line = 1, column = 1
+      for c in prefix {
+        if c.isLineBreak {
+          line += 1
+          column = 1
+        } else {
+          column += 1
+        }
+      }
+      // The byte-order mark is not counted in columns.
+      if line == 1, prefix.first == "\u{FEFF}" { column -= 1 }
+      diagnostics.error(
+        "the file is not UTF-8: byte 0x\(String(byte, radix: 16, uppercase: true)) at byte offset \(offset) is not part of a character",
+        at: SourceLocation(file: file, line: line, column: column), notes: ["save the pipeline as UTF-8"])
+    }
+    return compile(source: source, file: file, baseDirectory: baseDirectory, diagnostics: diagnostics)
+  }
+
+  /// Compiles pipeline text. Never traps, whatever the text.
+  ///
   /// - Parameters:
   ///   - source: the text of the pipeline file.
   ///   - file: its name, as shown in diagnostics.
   ///   - baseDirectory: the folder relative paths (watermark images) are taken from.
   public static func compile(source: String, file: String, baseDirectory: String) -> Result {
-    var diagnostics = DiagnosticBag()
+    if let tooLarge = sizeError(byteCount: source.utf8.count, file: file) { return tooLarge }
+    return compile(source: source, file: file, baseDirectory: baseDirectory, diagnostics: DiagnosticBag())
+  }
+
+  private static func sizeError(byteCount: Int, file: String) -> Result? {
+    guard byteCount > PipelineLimits.maxSourceBytes else { return nil }
+    let error = Diagnostic.error(
+      "expected a pipeline file of at most \(groupedThousands(PipelineLimits.maxSourceBytes)) bytes, found \(groupedThousands(byteCount)) bytes",
+      at: SourceLocation(file: file, line: 1, column: 1))
+    return Result(pipeline: nil, diagnostics: [error], errorCount: 1, warningCount: 0, source: "")
+  }
+
+  /// The offset and value of the first byte that is not part of valid UTF-8.
+  static func firstInvalidUTF8<Bytes: Collection>(_ bytes: Bytes) -> (offset: Int, byte: UInt8)? where Bytes.Element == UInt8 {
+    var parser = Unicode.UTF8.ForwardParser()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded): offset += encoded.count
+      case .emptyInput: return nil
+      case .error:
+        let index = bytes.index(bytes.startIndex, offsetBy: offset)
+        return (offset, bytes[index])
+      }
+    }
+  }
+
+  private static func compile(source: String, file: String, baseDirectory: String, diagnostics: DiagnosticBag) -> Result {
+    var diagnostics = diagnostics
     let statements = Lexer(file: file).statements(in: source, diagnostics: &diagnostics)
     var pipeline = Pipeline(file: file, baseDirectory: baseDirectory)
 
@@ -31,6 +112,8 @@ public enum PipelineCompiler {
     }
     var shared = Section()
     var variants: [Section] = []
+    var variantLines: [String: Int] = [:]
+    var referenced = Set<String>()
     var orientationLine: Int?
 
     for (index, statement) in statements.enumerated() {
@@ -38,34 +121,43 @@ public enum PipelineCompiler {
       let inVariant = !variants.isEmpty
       switch name {
       case "version":
-        let reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "1")
-        diagnostics.append(contentsOf: reader.diagnostics.all)
+        var reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "1")
         if index != 0 {
-          diagnostics.error("'version' must be the first line of the pipeline", at: statement.location)
+          reader.error("'version' must be the first line of the pipeline", at: statement.location)
         } else if let arg = reader.positionals.first {
-          if let v = Int(arg.value.value), v >= 1 {
-            if v > Pipeline.formatVersion {
-              diagnostics.error(
-                "this pipeline needs format version \(v); this mediapipe reads up to version \(Pipeline.formatVersion)",
+          let text = arg.value.value
+          let isNumber = !text.isEmpty && text.allSatisfy(\.isASCIIDigit)
+          let version = NumberSyntax.integer(text)  // nil past Int: a far newer version
+          if isNumber, version.map({ $0 >= 1 }) ?? true {
+            if (version ?? Int.max) > Pipeline.formatVersion {
+              reader.error(
+                "this pipeline needs format version \(excerpt(text)); this mediapipe reads up to version \(Pipeline.formatVersion)",
                 at: arg.value.location, notes: ["upgrade mediapipe to run it"])
             }
           } else {
-            diagnostics.error("expected a version number like 1, found \"\(arg.value.value)\"", at: arg.value.location)
+            reader.invalid("a version number like 1", arg)
           }
         }
+        diagnostics.append(contentsOf: reader.diagnostics)
         continue
       case "variant":
         let reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "a name like thumb")
-        diagnostics.append(contentsOf: reader.diagnostics.all)
+        diagnostics.append(contentsOf: reader.diagnostics)
         guard let arg = reader.positionals.first else { continue }
         let vname = arg.value.value
-        let valid = !vname.isEmpty && vname.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        let valid = !vname.isEmpty && vname.allSatisfy { $0.isLetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" }
         if !valid {
-          diagnostics.error("a variant name may contain letters, digits, '-' and '_', found \"\(vname)\"", at: arg.value.location)
-        }
-        if let previous = variants.first(where: { $0.name?.value == vname }) {
           diagnostics.error(
-            "variant '\(vname)' is defined twice (first on line \(previous.name!.location.line))", at: arg.value.location)
+            "a variant name may contain letters, ASCII digits, '-' and '_', found \"\(excerpt(vname))\"", at: arg.value.location)
+        } else if vname.count > maxVariantNameCharacters {
+          diagnostics.error(
+            "expected a variant name of at most \(maxVariantNameCharacters) characters, found \(vname.count)", at: arg.value.location)
+        }
+        if let previous = variantLines[vname] {
+          diagnostics.error(
+            "variant '\(excerpt(vname))' is defined twice (first on line \(previous))", at: arg.value.location)
+        } else {
+          variantLines[vname] = arg.value.location.line
         }
         variants.append(Section(name: arg.value))
         continue
@@ -78,7 +170,7 @@ public enum PipelineCompiler {
         if let arg = reader.positionals.first, let apply = reader.choice(arg, key: nil, ["auto": true, "keep": false]) {
           pipeline.applyOrientation = apply
         }
-        diagnostics.append(contentsOf: reader.diagnostics.all)
+        diagnostics.append(contentsOf: reader.diagnostics)
         if inVariant {
           diagnostics.error("'orientation' applies when the image is loaded; put it before the first variant", at: statement.location)
         }
@@ -90,26 +182,27 @@ public enum PipelineCompiler {
       let (step, found) = parseStep(statement, baseDirectory: baseDirectory)
       diagnostics.append(contentsOf: found)
       guard let step else { continue }
-      var section = inVariant ? variants.removeLast() : shared
-      func once<T>(_ slot: inout (T, SourceLocation)?, _ value: T) {
-        if let (_, first) = slot {
-          diagnostics.error("'\(name)' is given twice in this section (first on line \(first.line))", at: statement.location)
-        } else {
-          slot = (value, statement.location)
+      if case .watermark(let w) = step, case .image(let path, _) = w.mark, referenced.insert(path).inserted {
+        pipeline.referencedFiles.append(path)
+      }
+      // The section is changed in place: copying it out and back would copy
+      // its steps on every line, quadratic in the length of the file.
+      func add(to section: inout Section) {
+        func once<T>(_ slot: inout (T, SourceLocation)?, _ value: T) {
+          if let (_, first) = slot {
+            diagnostics.error("'\(name)' is given twice in this section (first on line \(first.line))", at: statement.location)
+          } else {
+            slot = (value, statement.location)
+          }
+        }
+        switch step {
+        case .compress(let c): once(&section.compress, c)
+        case .metadata(let m): once(&section.metadata, m)
+        case .output(let o): once(&section.output, o)
+        default: section.steps.append(step)
         }
       }
-      switch step {
-      case .compress(let c): once(&section.compress, c)
-      case .metadata(let m): once(&section.metadata, m)
-      case .output(let o): once(&section.output, o)
-      case .watermark(let w):
-        if case .image(let path, _) = w.mark, !pipeline.referencedFiles.contains(path) {
-          pipeline.referencedFiles.append(path)
-        }
-        section.steps.append(step)
-      default: section.steps.append(step)
-      }
-      if inVariant { variants.append(section) } else { shared = section }
+      if inVariant { add(to: &variants[variants.count - 1]) } else { add(to: &shared) }
     }
 
     if variants.isEmpty { variants = [Section(name: nil)] }
@@ -123,15 +216,15 @@ public enum PipelineCompiler {
       if variants.count > 1, !template.uses(.variant), let (other, otherLocation) = seenTemplates[template.text] {
         let at = output?.1 ?? section.name?.location ?? otherLocation ?? SourceLocation(file: file, line: 1, column: 1)
         diagnostics.error(
-          "variants '\(other)' and '\(variantName)' write to the same file name \"\(template.text)\"", at: at,
-          notes: ["give each variant its own `output`, or use {variant} in the template"])
+          "variants '\(excerpt(other))' and '\(excerpt(variantName))' write to the same file name \"\(excerpt(template.text))\"",
+          at: at, notes: ["give each variant its own `output`, or use {variant} in the template"])
       }
       seenTemplates[template.text] = (variantName, output?.1)
       if let ext = template.literalExtension, compress.format != .same, !compress.format.matches(extension: ext),
         let location = output?.1
       {
         diagnostics.warning(
-          "the output is \(compress.format.rawValue) but the template ends in '.\(ext)'; use {ext} or '.\(compress.format.fileExtension)'",
+          "the output is \(compress.format.rawValue) but the template ends in '.\(excerpt(ext))'; use {ext} or '.\(compress.format.fileExtension)'",
           at: location)
       }
       pipeline.variants.append(
@@ -141,11 +234,15 @@ public enum PipelineCompiler {
     }
     pipeline.shared = shared.steps
     pipeline.canonicalText = statements.map(\.canonicalText).joined(separator: "\n")
-    let sorted = diagnostics.sorted
-    return Result(pipeline: diagnostics.hasErrors ? nil : pipeline, diagnostics: sorted)
+    return Result(
+      pipeline: diagnostics.hasErrors ? nil : pipeline, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
+      warningCount: diagnostics.warningCount, source: source)
   }
 
-  static func parseStep(_ statement: Statement, baseDirectory: String) -> (Step?, [Diagnostic]) {
+  /// Variant names go into file names (`{variant}`).
+  static let maxVariantNameCharacters = 100
+
+  static func parseStep(_ statement: Statement, baseDirectory: String) -> (Step?, DiagnosticBag) {
     switch statement.name.value {
     case "resize": return Resize.parse(statement)
     case "crop": return Crop.parse(statement)
@@ -159,14 +256,11 @@ public enum PipelineCompiler {
     case "output": return OutputTemplate.parse(statement)
     default:
       let name = statement.name.value
-      return (
-        nil,
-        [
-          .error(
-            "unknown step '\(name)'" + Suggestions.suffix(for: name, in: Step.names), at: statement.name.location,
-            notes: Suggestions.nearest(to: name, in: Step.names) == nil ? ["steps: " + Step.names.joined(separator: ", ")] : [])
-        ]
-      )
+      var bag = DiagnosticBag()
+      bag.error(
+        "unknown step '\(excerpt(name))'" + Suggestions.suffix(for: name, in: Step.names), at: statement.name.location,
+        notes: Suggestions.nearest(to: name, in: Step.names) == nil ? ["steps: " + Step.names.joined(separator: ", ")] : [])
+      return (nil, bag)
     }
   }
 }

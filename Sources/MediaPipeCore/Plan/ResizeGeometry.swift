@@ -20,7 +20,10 @@ public struct ResizeGeometry: Sendable, Hashable {
     scaledWidth == width && scaledHeight == height
   }
 
+  /// Never traps: sizes below 1 are taken as 1, and every result is at least
+  /// 1 and at most `Int`'s range (parsed pipelines stay far inside it).
   public init(_ resize: Resize, width: Int, height: Int) {
+    let width = max(1, width), height = max(1, height)
     let w = Double(width), h = Double(height)
     var sx: Double, sy: Double
     var boxW: Int?, boxH: Int?
@@ -48,9 +51,9 @@ public struct ResizeGeometry: Sendable, Hashable {
       sy = min(sy, 1)
     }
     func scaled(_ side: Double, _ s: Double, box: Int?) -> Int {
-      let v = Int((side * s).rounded())
+      let v = clampedInt((side * s).rounded())
       // Land exactly on the box side when rounding would miss it by a pixel.
-      if let box, abs(v - box) <= 1, abs(side * s - Double(box)) < 1 { return box }
+      if let box, abs(side * s - Double(box)) < 1 { return max(1, box) }
       return max(1, v)
     }
     scaledWidth = scaled(w, sx, box: boxW)
@@ -61,12 +64,12 @@ public struct ResizeGeometry: Sendable, Hashable {
       switch resize.fit {
       case .cover:
         let k = min(1, Double(scaledWidth) / Double(bw), Double(scaledHeight) / Double(bh))
-        cropWidth = min(scaledWidth, max(1, Int((Double(bw) * k).rounded())))
-        cropHeight = min(scaledHeight, max(1, Int((Double(bh) * k).rounded())))
+        cropWidth = min(scaledWidth, max(1, clampedInt((Double(bw) * k).rounded())))
+        cropHeight = min(scaledHeight, max(1, clampedInt((Double(bh) * k).rounded())))
       case .contain:
         let k = min(1, max(Double(scaledWidth) / Double(bw), Double(scaledHeight) / Double(bh)))
-        canvasWidth = max(scaledWidth, Int((Double(bw) * k).rounded()))
-        canvasHeight = max(scaledHeight, Int((Double(bh) * k).rounded()))
+        canvasWidth = max(scaledWidth, clampedInt((Double(bw) * k).rounded()))
+        canvasHeight = max(scaledHeight, clampedInt((Double(bh) * k).rounded()))
       default: break
       }
     }

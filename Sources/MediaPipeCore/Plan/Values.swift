@@ -7,7 +7,7 @@ public enum Length: Sendable, Hashable {
   public func pixels(of reference: Int) -> Int {
     switch self {
     case .pixels(let n): return n
-    case .percent(let p): return max(1, Int((Double(reference) * p / 100).rounded()))
+    case .percent(let p): return max(1, clampedInt((Double(reference) * p / 100).rounded()))
     }
   }
 
@@ -15,7 +15,7 @@ public enum Length: Sendable, Hashable {
   public func offset(of reference: Int) -> Int {
     switch self {
     case .pixels(let n): return n
-    case .percent(let p): return Int((Double(reference) * p / 100).rounded())
+    case .percent(let p): return clampedInt((Double(reference) * p / 100).rounded())
     }
   }
 
@@ -68,18 +68,21 @@ public struct Color: Sendable, Hashable {
     alpha < 1 ? "\(hex) at \(formatNumber(alpha * 100))%" : hex
   }
 
-  /// Parses a colour name or hex notation.
+  /// Parses a colour name or hex notation (ASCII hex digits only).
   public static func parse(_ text: String) -> Color? {
     if let named = named[text.lowercased()] { return named }
-    guard text.hasPrefix("#") else { return nil }
-    var digits = Array(text.dropFirst())
-    guard digits.allSatisfy(\.isHexDigit) else { return nil }
-    if digits.count == 3 || digits.count == 4 { digits = digits.flatMap { [$0, $0] } }
-    guard digits.count == 6 || digits.count == 8 else { return nil }
-    func byte(_ i: Int) -> UInt8 { UInt8(String(digits[i..<i + 2]), radix: 16)! }
+    guard text.hasPrefix("#"), text.utf8.count <= 9 else { return nil }
+    var nibbles: [UInt8] = []
+    for c in text.dropFirst() {
+      guard let v = NumberSyntax.hexValue(c) else { return nil }
+      nibbles.append(v)
+    }
+    if nibbles.count == 3 || nibbles.count == 4 { nibbles = nibbles.flatMap { [$0, $0] } }
+    guard nibbles.count == 6 || nibbles.count == 8 else { return nil }
+    func byte(_ i: Int) -> UInt8 { nibbles[i] << 4 | nibbles[i + 1] }
     return Color(
       red: byte(0), green: byte(2), blue: byte(4),
-      alpha: digits.count == 8 ? Double(byte(6)) / 255 : 1)
+      alpha: nibbles.count == 8 ? Double(byte(6)) / 255 : 1)
   }
 }
 
@@ -164,5 +167,5 @@ public enum Gravity: Sendable, Hashable {
 }
 
 func formatNumber(_ value: Double) -> String {
-  value == value.rounded() ? String(Int(value)) : String(value)
+  value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }

@@ -77,17 +77,17 @@ public struct Compress: Sendable, Hashable {
     .same: ["quality", "background"],
   ]
 
-  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
     let allKeys = ["quality", "progressive", "subsample", "optimize", "level", "palette", "lossless", "effort", "compression", "background"]
     var reader = ArgumentReader(statement, keys: allKeys, positionals: 1...1, positionalHint: "jpeg, png, webp, avif, tiff, gif or same")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics.all) }
+    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
     let names = Format.allCases.map(\.rawValue)
     var choices = Format.allCases.map { ($0.rawValue, $0) }
     choices.append(("jpg", .jpeg))
     choices.append(("tif", .tiff))
     guard let format = choices.first(where: { $0.0 == argument.value.value.lowercased() })?.1 else {
       reader.invalid("a format (\(names.joined(separator: ", ")))", argument, notes: Suggestions.notes(for: argument.value.value, in: names))
-      return (nil, reader.diagnostics.all)
+      return (nil, reader.diagnostics)
     }
     let allowed = keysByFormat[format] ?? []
     for arg in statement.arguments {
@@ -107,7 +107,7 @@ public struct Compress: Sendable, Hashable {
     compress.effort = reader.int("effort", in: 0...(format == .webp ? 6 : 9))
     compress.tiffCompression = reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
     compress.background = reader.color("background") ?? .white
-    return (reader.diagnostics.hasErrors ? nil : .compress(compress), reader.diagnostics.all)
+    return (reader.diagnostics.hasErrors ? nil : .compress(compress), reader.diagnostics)
   }
 
   public var summary: String {

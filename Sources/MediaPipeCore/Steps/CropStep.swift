@@ -5,30 +5,33 @@ public enum Crop: Sendable, Hashable {
   /// An exact rectangle from the top-left corner; clipped to the image.
   case rect(x: Int, y: Int, width: Int, height: Int)
 
-  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
     var reader = ArgumentReader(statement, keys: ["gravity"], positionals: 1...1, positionalHint: "like 400x300 or x,y,w,h")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics.all) }
+    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
     let text = argument.value.value.lowercased()
     var crop: Crop?
-    let commas = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingSpaces()) }
+    let maxSide = PipelineLimits.maxSide
+    let commas = text.split(separator: ",", omittingEmptySubsequences: false).map { NumberSyntax.integer($0.trimmingSpaces()) }
     if commas.count == 4 {
-      if let x = commas[0], let y = commas[1], let w = commas[2], let h = commas[3], x >= 0, y >= 0, w > 0, h > 0 {
+      if let x = commas[0], let y = commas[1], let w = commas[2], let h = commas[3], x <= maxSide, y <= maxSide, w > 0,
+        w <= maxSide, h > 0, h <= maxSide
+      {
         crop = .rect(x: x, y: y, width: w, height: h)
         if let g = reader.argument("gravity") {
           reader.error("`gravity` does not apply to a crop at x,y; drop it or give only WxH", at: g.location)
         }
       } else {
-        reader.invalid("x,y,width,height with x,y ≥ 0 and width,height ≥ 1", argument)
+        reader.invalid("x,y,width,height with x,y from 0 to \(maxSide) and width,height from 1 to \(maxSide)", argument)
       }
     } else {
-      let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-      if parts.count == 2, let w = parts[0], let h = parts[1], w > 0, h > 0 {
+      let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { NumberSyntax.integer($0) }
+      if parts.count == 2, let w = parts[0], let h = parts[1], w > 0, h > 0, w <= maxSide, h <= maxSide {
         crop = .box(width: w, height: h, gravity: reader.gravity("gravity", smart: true) ?? .anchor(.centre))
       } else {
-        reader.invalid("a size like 400x300, or x,y,width,height", argument)
+        reader.invalid("a size like 400x300 (sides from 1 to \(maxSide)), or x,y,width,height", argument)
       }
     }
-    return (reader.diagnostics.hasErrors ? nil : crop.map(Step.crop), reader.diagnostics.all)
+    return (reader.diagnostics.hasErrors ? nil : crop.map(Step.crop), reader.diagnostics)
   }
 
   public var summary: String {

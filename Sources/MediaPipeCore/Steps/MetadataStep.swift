@@ -18,7 +18,7 @@ public struct MetadataPolicy: Sendable, Hashable {
 
   public var stripsEverything: Bool { !icc && !copyright && !exif && !all }
 
-  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
     var reader = ArgumentReader(statement, keys: ["keep"], positionals: 0...1, positionalHint: "strip")
     var policy = MetadataPolicy()
     if let argument = reader.positionals.first {
@@ -42,7 +42,7 @@ public struct MetadataPolicy: Sendable, Hashable {
           var at = keep.value.location
           at.column = column
           reader.error(
-            "expected icc, copyright, exif or all in `keep`, found \"\(item)\"", at: at,
+            "expected icc, copyright, exif or all in `keep`, found \"\(excerpt(String(item)))\"", at: at,
             notes: Suggestions.notes(for: word, in: names))
         }
         column += item.count + 1
@@ -50,7 +50,7 @@ public struct MetadataPolicy: Sendable, Hashable {
     } else {
       reader.error("'metadata' needs 'strip' or keep=icc,copyright,exif (or keep=all)", at: statement.location)
     }
-    return (reader.diagnostics.hasErrors ? nil : .metadata(policy), reader.diagnostics.all)
+    return (reader.diagnostics.hasErrors ? nil : .metadata(policy), reader.diagnostics)
   }
 
   public var summary: String {

@@ -19,15 +19,17 @@ public struct OutputTemplate: Sendable, Hashable {
   public let segments: [Segment]
 
   /// Without variants: `processed_{stem}.{ext}` next to the input.
-  public static let single = OutputTemplate(trusted: "processed_{stem}.{ext}")
+  public static let single = OutputTemplate(
+    text: "processed_{stem}.{ext}", segments: [.literal("processed_"), .token(.stem), .literal("."), .token(.ext)])
   /// With variants: `processed_{stem}_{variant}.{ext}`, so variants never collide.
-  public static let perVariant = OutputTemplate(trusted: "processed_{stem}_{variant}.{ext}")
+  public static let perVariant = OutputTemplate(
+    text: "processed_{stem}_{variant}.{ext}",
+    segments: [.literal("processed_"), .token(.stem), .literal("_"), .token(.variant), .literal("."), .token(.ext)])
 
-  private init(trusted text: String) {
-    var diagnostics = DiagnosticBag()
-    let location = SourceLocation(file: "", line: 0, column: 0)
-    self = OutputTemplate.parse(text, at: location, diagnostics: &diagnostics)!
-  }
+  /// The longest template, in bytes (Linux's PATH_MAX), and the longest name
+  /// between two '/' (NAME_MAX): no file system takes longer ones.
+  static let maxBytes = 4096
+  static let maxNameBytes = 255
 
   private init(text: String, segments: [Segment]) {
     self.text = text
@@ -65,7 +67,7 @@ public struct OutputTemplate: Sendable, Hashable {
         } else {
           let names = Token.allCases.map(\.rawValue)
           diagnostics.error(
-            "unknown token '{\(name)}' in the output template" + Suggestions.suffix(for: name, in: names), at: at(i),
+            "unknown token '{\(excerpt(name))}' in the output template" + Suggestions.suffix(for: name, in: names), at: at(i),
             notes: Suggestions.nearest(to: name, in: names) == nil ? ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")] : [])
           ok = false
         }
@@ -91,7 +93,16 @@ public struct OutputTemplate: Sendable, Hashable {
       diagnostics.error("the output template may not leave its output folder with '..'", at: at(0))
       ok = false
     } else if text.hasSuffix("/") {
-      diagnostics.error("the output template names a folder; end it with a file name like {stem}.{ext}", at: at(text.count - 1))
+      diagnostics.error("the output template names a folder; end it with a file name like {stem}.{ext}", at: at(chars.count - 1))
+      ok = false
+    } else if text.utf8.count > maxBytes {
+      diagnostics.error(
+        "expected an output template of at most \(maxBytes) bytes, found \(text.utf8.count)", at: at(0))
+      ok = false
+    } else if let long = text.split(separator: "/").first(where: { !$0.contains("{") && $0.utf8.count > maxNameBytes }) {
+      diagnostics.error(
+        "expected names of at most \(maxNameBytes) bytes between '/' in the output template, found \"\(excerpt(String(long)))\" (\(long.utf8.count) bytes)",
+        at: at(0))
       ok = false
     }
     return ok ? OutputTemplate(text: text, segments: segments) : nil
@@ -160,13 +171,13 @@ public struct OutputTemplate: Sendable, Hashable {
     return ext.isEmpty ? nil : ext.lowercased()
   }
 
-  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
-    var reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "a file name template like \"thumbs/{stem}.webp\"")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics.all) }
+  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
+    let reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "a file name template like \"thumbs/{stem}.webp\"")
+    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
     var bag = reader.diagnostics
     var location = argument.value.location
     if !argument.quoted { location.column -= 1 }
     let template = parse(argument.value.value, at: location, diagnostics: &bag)
-    return (bag.hasErrors ? nil : template.map(Step.output), bag.all)
+    return (bag.hasErrors ? nil : template.map(Step.output), bag)
   }
 }

@@ -34,17 +34,17 @@ public struct Resize: Sendable, Hashable {
 
   static let keys = ["width", "height", "fit", "gravity", "enlarge", "background"]
 
-  static func parse(_ statement: Statement) -> (Step?, [Diagnostic]) {
+  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
     var reader = ArgumentReader(statement, keys: keys, positionals: 0...1, positionalHint: "like 300x300, 300x, x200 or 50%")
     var resize = Resize()
     if let box = reader.positionals.first {
       if reader.has("width") || reader.has("height") {
-        reader.error("give the size either as '\(box.value.value)' or with width=/height=, not both", at: box.location)
+        reader.error("give the size either as '\(excerpt(box.value.value))' or with width=/height=, not both", at: box.location)
       }
       parseBox(box, into: &resize, reader: &reader)
     } else {
-      resize.width = reader.length("width", percentRange: 0...1000)
-      resize.height = reader.length("height", percentRange: 0...1000)
+      resize.width = reader.length("width", percentRange: 0...PipelineLimits.maxScalePercent)
+      resize.height = reader.length("height", percentRange: 0...PipelineLimits.maxScalePercent)
       if !reader.has("width") && !reader.has("height") {
         reader.error("'resize' needs a size, like 'resize 300x300', 'resize 50%' or 'resize width=800'", at: statement.location)
       }
@@ -89,36 +89,52 @@ public struct Resize: Sendable, Hashable {
     if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil, resize.width == nil || resize.height == nil {
       reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)
     }
-    return (reader.diagnostics.hasErrors ? nil : .resize(resize), reader.diagnostics.all)
+    return (reader.diagnostics.hasErrors ? nil : .resize(resize), reader.diagnostics)
   }
 
   private static func parseBox(_ argument: Argument, into resize: inout Resize, reader: inout ArgumentReader) {
     let text = argument.value.value
     let expected = "a size like 300x300, 300x, x200 or 50%"
+    let maxSide = PipelineLimits.maxSide, maxPercent = PipelineLimits.maxScalePercent
     if text.hasSuffix("%") {
-      guard let p = Double(text.dropLast()), p > 0, p <= 1000 else {
+      guard let p = NumberSyntax.decimal(text.dropLast()) else {
         reader.invalid(expected, argument)
+        return
+      }
+      guard p > 0, p <= maxPercent else {
+        reader.invalid("a percentage above 0% up to \(formatNumber(maxPercent))%", argument)
         return
       }
       resize.scale = p
       return
     }
     let parts = text.lowercased().split(separator: "x", maxSplits: 1, omittingEmptySubsequences: false)
-    guard parts.count == 2 else {
+    /// A side: nil if empty, .some(nil) if not digits, else the number (nil past `Int`).
+    func digits(_ s: Substring) -> Int?? {
+      if s.isEmpty { return nil }
+      guard s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return .some(nil) }
+      return .some(NumberSyntax.integer(s) ?? Int.max)
+    }
+    guard parts.count == 2, parts[0].count + parts[1].count > 0 else {
       reader.invalid(expected, argument)
       return
     }
-    func side(_ s: Substring) -> Int?? {
-      if s.isEmpty { return .some(nil) }
-      guard let n = Int(s), n >= 1, n <= 100_000 else { return nil }
-      return .some(n)
-    }
-    guard let w = side(parts[0]), let h = side(parts[1]), w != nil || h != nil else {
+    let w = digits(parts[0]), h = digits(parts[1])
+    if case .some(nil) = w {
       reader.invalid(expected, argument)
       return
     }
-    resize.width = w.map(Length.pixels)
-    resize.height = h.map(Length.pixels)
+    if case .some(nil) = h {
+      reader.invalid(expected, argument)
+      return
+    }
+    let sides = [w, h].compactMap { $0 ?? nil }
+    guard sides.allSatisfy({ (1...maxSide).contains($0) }) else {
+      reader.invalid("each side from 1 to \(maxSide) pixels", argument)
+      return
+    }
+    resize.width = (w ?? nil).map(Length.pixels)
+    resize.height = (h ?? nil).map(Length.pixels)
   }
 
   public var summary: String {

@@ -27,10 +27,14 @@ public struct Watermark: Sendable, Hashable {
 
   public static let defaultFont = "DejaVu Sans"
 
+  /// Longer texts render wider than any image; longer font names are no font.
+  static let maxTextCharacters = 1000
+  static let maxFontCharacters = 200
+
   static let textKeys = ["text", "font", "size", "color", "opacity", "position", "margin"]
   static let imageKeys = ["image", "width", "opacity", "position", "margin"]
 
-  static func parse(_ statement: Statement, baseDirectory: String) -> (Step?, [Diagnostic]) {
+  static func parse(_ statement: Statement, baseDirectory: String) -> (Step?, DiagnosticBag) {
     let isImage = statement.arguments.contains { $0.key?.value == "image" }
     let isText = statement.arguments.contains { $0.key?.value == "text" }
     var allKeys = textKeys
@@ -60,20 +64,31 @@ public struct Watermark: Sendable, Hashable {
         reader.error("expected a file name for `image`", at: argument.value.location)
       } else if !FileManager.default.isReadableFile(atPath: path) {
         reader.error(
-          "cannot read the watermark image '\(name)' (looked for \(path))", at: argument.value.location,
+          "cannot read the watermark image '\(excerpt(name))' (looked for \(excerpt(path, limit: 200)))", at: argument.value.location,
           notes: ["a relative path is taken from the pipeline file's folder"])
       }
       mark = .image(path: path, width: reader.length("width", percentRange: 0...100) ?? .percent(20))
     } else if isText, let argument = reader.argument("text") {
       let text = argument.value.value
       if text.isEmpty { reader.error("the watermark text is empty", at: argument.value.location) }
+      let length = text.count
+      if length > maxTextCharacters {
+        reader.error(
+          "expected a watermark text of at most \(maxTextCharacters) characters, found \(length)", at: argument.value.location)
+      }
+      let font = reader.string("font") ?? defaultFont
+      if let fontArgument = reader.argument("font"), font.count > maxFontCharacters {
+        reader.error(
+          "expected a font name of at most \(maxFontCharacters) characters for `font`, found \(font.count)",
+          at: fontArgument.value.location)
+      }
       mark = .text(
-        text, font: reader.string("font") ?? defaultFont,
-        size: reader.length("size", percentRange: 0...100) ?? .percent(3),
+        text, font: font,
+        size: reader.length("size", percentRange: 0...100, maxPixels: PipelineLimits.maxTextPixels) ?? .percent(3),
         color: reader.color("color") ?? .white)
     }
-    guard let mark, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics.all) }
-    return (.watermark(Watermark(mark: mark, opacity: opacity, placement: placement, margin: margin)), reader.diagnostics.all)
+    guard let mark, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics) }
+    return (.watermark(Watermark(mark: mark, opacity: opacity, placement: placement, margin: margin)), reader.diagnostics)
   }
 
   public var summary: String {

@@ -256,19 +256,19 @@ public enum PipelineFile {
 
   /// The compiled pipeline, or nil after printing why not (to stderr).
   public static func load(_ path: String) -> Pipeline? {
-    guard let source = source(path) else {
+    guard let data = FileManager.default.contents(atPath: path) else {
       var isDirectory: ObjCBool = false
       let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
       printError("error: cannot read the pipeline file \(path): \(exists ? (isDirectory.boolValue ? "it is a folder" : "permission denied") : "no such file")")
       return nil
     }
     let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    let result = PipelineCompiler.compile(source: source, file: path, baseDirectory: base)
+    let result = PipelineCompiler.compile(contents: data, file: path, baseDirectory: base)
     if !result.diagnostics.isEmpty {
-      printError(result.diagnostics.rendered(source: source), newline: false)
+      printError(result.renderedDiagnostics(), newline: false)
     }
     if result.pipeline == nil {
-      let count = result.diagnostics.filter { $0.severity == .error }.count
+      let count = result.errorCount
       printError("\(count) error\(count == 1 ? "" : "s") in \(path); nothing was processed")
     }
     return result.pipeline
