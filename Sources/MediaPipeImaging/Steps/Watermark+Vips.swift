@@ -12,9 +12,13 @@ final class WatermarkStamps {
     var opacity: Double
     /// The stamp's size in pixels (text size or logo width).
     var pixels: Int
+    /// The image's size, for texts past `largestRenderedText` only (they are fitted when scaled up).
+    var frame: [Int] = []
   }
 
   private var cache: [Key: Image] = [:]
+  /// The largest text size given to Pango, in pixels (the pipeline format's own limit for `size=Npx`).
+  static let largestRenderedText = 2000
   private static let capacity = 16
 
   /// An 8-bit sRGB + alpha stamp with the opacity applied, for an image of this size.
@@ -24,21 +28,35 @@ final class WatermarkStamps {
     case .text(_, _, let size, _): pixels = size.pixels(of: imageHeight)
     case .image(_, let width): pixels = min(width.pixels(of: imageWidth), imageWidth)
     }
-    let key = Key(mark: watermark.mark, opacity: watermark.opacity, pixels: pixels)
+    var key = Key(mark: watermark.mark, opacity: watermark.opacity, pixels: pixels)
+    if case .text = watermark.mark, pixels > Self.largestRenderedText { key.frame = [imageWidth, imageHeight] }
     if let hit = cache[key] { return hit }
-    let stamp = try render(watermark, pixels: pixels)
+    let stamp = try render(watermark, pixels: pixels, frame: (imageWidth, imageHeight))
     if cache.count >= WatermarkStamps.capacity { cache.removeAll() }
     cache[key] = stamp
     return stamp
   }
 
-  private func render(_ watermark: Watermark, pixels: Int) throws -> Image {
+  private func render(_ watermark: Watermark, pixels: Int, frame: (width: Int, height: Int)) throws -> Image {
     var stamp: Image
     var opacity = watermark.opacity
     switch watermark.mark {
     case .text(let text, let font, _, let color):
       let markup = "<span foreground=\"\(color.hex)\">\(Self.escapeMarkup(text))</span>"
-      stamp = try Image.text(markup: markup, font: "\(font) \(pixels)")
+      // Pango's time grows with the glyphs' area: a 100 % text on a 12,000-px
+      // photo took 25 s. Past `largestRenderedText` the text is rendered at that
+      // size and the stamp scaled up (the pixels of so large a text are smooth).
+      let rendered = min(pixels, Self.largestRenderedText)
+      stamp = try Image.text(markup: markup, font: "\(font) \(rendered)")
+      if rendered < pixels {
+        // Scaled up and fitted into the image in one resize.
+        let scale = min(
+          Double(pixels) / Double(rendered), Double(frame.width) / Double(stamp.width),
+          Double(frame.height) / Double(stamp.height))
+        stamp = try stamp.resized(
+          width: max(1, Int((Double(stamp.width) * scale).rounded())),
+          height: max(1, Int((Double(stamp.height) * scale).rounded())), route: route)
+      }
       opacity *= color.alpha
     case .image(let path, _):
       let logo = try Image.open(path, sequential: false, failOnError: true).srgb8()
