@@ -37,12 +37,13 @@ public enum WorkerMain {
       return 2
     }
     let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels)
+    let hooks = WorkerTestHooks()
     do {
       try FrameChannel.send(WorkerMessage.ready, to: output)
       var processed = 0
       while let message = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) {
         guard case .task(let task) = message else { continue }
-        let result = perform(task, with: processor) { temporary, final in
+        let result = perform(task, with: processor, hooks: hooks) { temporary, final in
           // Announce the file, and create it only once the parent has recorded it.
           try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
           guard case .proceed? = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) else {
@@ -62,9 +63,11 @@ public enum WorkerMain {
 
   /// Processes one task; `announce` is called before each temporary file is created.
   static func perform(
-    _ task: WorkerTask, with processor: ImageProcessor, announce: @escaping (String, String) throws -> Void
+    _ task: WorkerTask, with processor: ImageProcessor, hooks: WorkerTestHooks = WorkerTestHooks(),
+    announce: @escaping (String, String) throws -> Void
   ) -> TaskResult {
     let start = DispatchTime.now()
+    hooks.crashIfAsked(task.path)
     let writer = AtomicFileWriter(announce: announce)
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
@@ -76,7 +79,12 @@ public enum WorkerMain {
         .init(
           path: task.path, outputRoot: task.outputRoot, relativeDirectory: task.relativeDirectory,
           format: task.format.flatMap(ImageFormat.init(rawValue:)))
-      ) { path, body in try writer.write(to: path, body) }
+      ) { path, body in
+        try writer.write(to: path) { temporary in
+          try body(temporary)
+          hooks.holdAfterWriting(task.path)
+        }
+      }
     } catch let error as ImagingError {
       failure = TaskFailure(reason: error.reason, detail: error.detail)
     } catch {
