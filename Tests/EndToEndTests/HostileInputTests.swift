@@ -163,6 +163,52 @@ import Testing
     #expect(leftovers(below: folder).isEmpty)
   }
 
+  /// libvips keeps one error buffer per process: what one image leaves there must never
+  /// show up in the failure of the next image the same worker takes.
+  @Test func eachFailureNamesOnlyItsOwnFile() throws {
+    let folder = try workspace(copyFixtures: false)
+    // An AVIF written by mediapipe itself, with 2,000 bytes in its middle zeroed: libvips
+    // reads it (seeking past the damage) and leaves "bad seek" in its error buffer.
+    try "compress avif\noutput \"{stem}.avif\"\n".write(toFile: folder + "/avif.pipeline", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/src.jpg")
+    try mediapipe(["run", "-o", "avif", "avif.pipeline", "src.jpg"], in: folder)
+    var avif = try Data(contentsOf: URL(fileURLWithPath: folder + "/avif/src.avif"))
+    for i in (avif.count / 2)..<min(avif.count, avif.count / 2 + 2000) { avif[i] = 0 }
+    try avif.write(to: URL(fileURLWithPath: folder + "/in/damaged.avif"))
+    try bytes("photo-large.jpg").prefix(28_000).write(to: URL(fileURLWithPath: folder + "/in/cut.jpg"))
+    try bytes("alpha.png").prefix(496).write(to: URL(fileURLWithPath: folder + "/in/cut.png"))
+    try "hello, not an image\n".write(toFile: folder + "/in/text.jpg", atomically: true, encoding: .utf8)
+    for name in ["photo.jpg", "orient-1.jpg", "alpha.png", "grey.jpg"] {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/good-" + name)
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/in")
+    // One worker takes them all, largest first: cut.jpg, damaged.avif, ..., cut.png.
+    let result = try mediapipe(["run", "-j", "1", "--report", "r.json", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    let failures = result.stderr.split(separator: "\n").filter { $0.hasPrefix("failed: ") }
+    for name in ["cut.jpg", "cut.png", "text.jpg"] {
+      #expect(failures.contains { $0.hasPrefix("failed: in/\(name): ") }, "\(name) failed: \(result.stderr)")
+    }
+    for line in failures {
+      let own = try #require(names.first { line.hasPrefix("failed: in/\($0): ") })
+      let rest = line.dropFirst("failed: in/\(own): ".count)
+      for other in names where other != own {
+        #expect(!rest.contains(other), "\(own)'s failure names \(other): \(line)")
+      }
+      #expect(!rest.contains("bad seek") || own.hasSuffix(".avif"), "\(line)")
+    }
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [String: Any]
+    for entry in report?["entries"] as? [[String: Any]] ?? [] {
+      let input = (entry["input"] as? String ?? "").replacingOccurrences(of: "in/", with: "")
+      let detail = entry["detail"] as? String ?? ""
+      for other in names where other != input { #expect(!detail.contains(other), "\(input)'s detail names \(other): \(detail)") }
+    }
+    for name in ["photo.jpg", "orient-1.jpg", "alpha.png", "grey.jpg"] {
+      let output = "processed_good-" + name
+      #expect(FileManager.default.fileExists(atPath: folder + "/in/" + output), "\(output) was written")
+    }
+  }
+
   @Test func specialFilesNeverHang() throws {
     let folder = try workspace(copyFixtures: false)
     #expect(mkfifo(folder + "/in/pipe.jpg", 0o644) == 0)

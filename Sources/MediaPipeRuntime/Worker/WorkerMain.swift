@@ -67,6 +67,8 @@ public enum WorkerMain {
     announce: @escaping (String, String) throws -> Void
   ) -> TaskResult {
     let start = DispatchTime.now()
+    // Whatever an earlier image left in libvips's error buffer is not this image's problem.
+    VipsRuntime.clearErrors()
     hooks.crashIfAsked(task.path)
     let writer = AtomicFileWriter(announce: announce)
     var failure: TaskFailure?
