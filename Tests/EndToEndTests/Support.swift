@@ -144,7 +144,7 @@ func heldWorkspace(images: Int) throws -> String {
     try FileManager.default.copyItem(
       atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/held-\(i).jpg")
   }
-  FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
+  _ = FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
   return folder
 }
 

@@ -152,7 +152,7 @@ import Testing
 
   @Test func sigtermWhileBusyFinishesTheImagesInFlight() throws {
     let folder = try workspace(copyFixtures: false)
-    FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
+    _ = FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
     try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
     let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder, environment: holding(folder, on: "/inbox/p"))

@@ -77,4 +77,47 @@ import Testing
     #expect(leftovers(below: folder).isEmpty)
     #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.isEmpty)
   }
+
+  /// A worker that crashes (the test hook writes ~150 KB of backtrace and assertion text,
+  /// then raises SIGSEGV) costs one line on the terminal; its output goes to the report.
+  @Test func aCrashIsOneLineAndItsOutputGoesToTheReport() throws {
+    let folder = try workspace(copyFixtures: false)
+    for name in ["crash.jpg", "a.jpg", "b.jpg"] {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
+    }
+    let crash = ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]
+    let result = try Running(["run", "-j", "1", "--retries", "0", "--report", "r.json", resize, "in"], in: folder, environment: crash)
+      .finish()
+    #expect(result.status == 1)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(
+      lines.filter { $0.contains("crash") } == [
+        "failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook: about to crash on in/crash.jpg)"
+      ], "\(result.stderr)")
+    #expect(lines.count == 2, "the failure and the summary: \(result.stderr)")
+    for noise in ["Backtrace", "Thread", "assertion", "Registers", "GLib", "💣"] {
+      #expect(!result.stderr.contains(noise), "\(noise) on the terminal")
+    }
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_a.jpg"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_b.jpg"))
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [String: Any]
+    let entry = try #require((report?["entries"] as? [[String: Any]])?.first { $0["input"] as? String == "in/crash.jpg" })
+    #expect(entry["reason"] as? String == "crashed")
+    let detail = try #require(entry["detail"] as? String)
+    #expect(detail.hasPrefix("killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook"))
+    #expect(detail.contains("worker output:\n[... earlier output dropped ...]\n"), "the last 64 KB are kept")
+    #expect(detail.contains("1999 0x00000000deadbeef in frame1999 at Backtrace.swift:1999\n\nRegisters:"))
+    #expect(detail.utf8.count < 66 * 1024)
+  }
+
+  @Test func verboseShowsWhatACrashedWorkerWroteAfterEachTry() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/crash.jpg")
+    let result = try Running(["run", "-v", resize, "in"], in: folder, environment: ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]).finish()
+    #expect(result.status == 1)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.filter { $0.hasPrefix("retrying in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
+    #expect(lines.filter { $0.hasPrefix("failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
+    #expect(lines.filter { $0 == "  | rip 0x00000000deadbeef" }.count == 2, "each try's output, indented")
+  }
 }

@@ -4,8 +4,9 @@ import MediaPipeImaging
 // The worker protocol.
 //
 // A worker is this same executable started as `mediapipe __worker`. The parent
-// writes to the worker's fd 3 and reads from its fd 4; the worker's stdout is
-// pointed at stderr so a stray print can never corrupt the channel.
+// writes to the worker's fd 3 and reads from its fd 4; the worker's stdout and
+// stderr go to a third pipe the parent drains (a stray print can never corrupt
+// the channel, and a crash's backtrace is kept for the report, not printed).
 //
 // Every message is one frame: a 4-byte big-endian payload length, then that
 // many bytes of JSON (a `ParentMessage` or a `WorkerMessage`).
@@ -97,12 +98,20 @@ public struct TaskResult: Codable, Sendable {
   public var milliseconds: Int
   /// The input as the worker read it (size, time, content hash), taken before processing.
   public var input: FileIdentity?
+  /// What the worker wrote on stdout and stderr during the task (libvips warnings, a
+  /// crash's backtrace; the last 64 KB), nil if nothing. Filled in by the pool, not
+  /// the worker; for the report and `--verbose`, never printed as it is otherwise.
+  public var workerOutput: String?
 
-  public init(outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil) {
+  public init(
+    outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil,
+    workerOutput: String? = nil
+  ) {
     self.outputs = outputs
     self.failure = failure
     self.milliseconds = milliseconds
     self.input = input
+    self.workerOutput = workerOutput
   }
 }
 

@@ -151,7 +151,7 @@ public struct BatchRun {
             let entry = plan.entries[task.id]
             reporter.finished(entry.input, result)
             if let failure = result.failure {
-              report.failed(entry.input, failure, milliseconds: result.milliseconds)
+              report.failed(entry.input, failure, milliseconds: result.milliseconds, workerOutput: result.workerOutput)
               if failure.reason == .cannotWriteOutput { writeFailures += 1 }
               // Every write so far failed: the output folder is read-only or full; stop early.
               if successes == 0 && writeFailures >= max(3, options.jobs) && !stoppedEarly {
@@ -174,8 +174,9 @@ public struct BatchRun {
             let images = "\(inFlight) image\(inFlight == 1 ? "" : "s") in flight"
             reporter.say(second ? "aborting: stopping the \(images)" : "stopping: finishing the \(images) (interrupt again to abort)")
           },
-          onRetry: { task, failure in
+          onRetry: { task, failure, output in
             reporter.say("retrying \(plan.entries[task.id].input.path): \(failure.sentence)")
+            reporter.workerOutput(output)
           },
           onWriting: { task, temporary, final in
             state.noteWriting(root: plan.entries[task.id].outputRoot, temporary: temporary, final: final)

@@ -173,7 +173,10 @@ public final class WatchSession {
         onInterrupt: { inFlight, second in
           self.log.note(second ? "stopping now: aborting \(inFlight) image(s) in flight" : "stopping: finishing \(inFlight) image(s) in flight (interrupt again to abort)")
         },
-        onRetry: { task, failure in self.log.note("retrying \(task.path): \(failure.sentence)") },
+        onRetry: { task, failure, output in
+          self.log.note("retrying \(task.path): \(failure.sentence)")
+          self.workerOutput(output)
+        },
         onWriting: { task, temporary, final in
           // Known as ours before it appears, even when its name depends on its size.
           self.ownOutputs.insert(OutputPlan.normalise(final))
@@ -332,6 +335,7 @@ public final class WatchSession {
     let unchanged = now != nil && (result.input == nil || (now!.size == result.input!.size && now!.modified == result.input!.modified))
     if result.failure != nil, let now { failed[entry.input.path] = now }
     var line = WatchLog.Line(time: WatchLog.now(), input: entry.input.path, status: "done", milliseconds: result.milliseconds)
+    defer { workerOutput(result.workerOutput) }
     if let failure = result.failure {
       line.status = "failed"
       line.reason = failure.reason.rawValue
@@ -340,7 +344,8 @@ public final class WatchSession {
       if let failedFolder = options.failedDirectory, unchanged {
         do {
           let moved = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: failedFolder)
-          let note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
+          var note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
+          if let output = result.workerOutput { note += "\nworker output:\n" + output }
           try note.write(toFile: moved + ".error.txt", atomically: true, encoding: .utf8)
           line.movedTo = moved
         } catch {
@@ -358,5 +363,11 @@ public final class WatchSession {
       }
     }
     log.write(line)
+  }
+
+  /// With --verbose, what a worker wrote on stdout and stderr (libvips warnings, a crash's backtrace).
+  private func workerOutput(_ text: String?) {
+    guard options.run.verbosity == .verbose, let text, !text.isEmpty else { return }
+    log.note("worker output:\n" + RunReporter.indented(text))
   }
 }
