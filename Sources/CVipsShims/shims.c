@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int cvips_init(const char *argv0) { return VIPS_INIT(argv0); }
@@ -314,6 +315,16 @@ int cvips_file_has_writers(const char *path) {
   }
   close(fd);
   return result;
+}
+
+int cvips_set_xattr(const char *path, const char *name, const char *value,
+                    size_t size) {
+  return setxattr(path, name, value, size, 0);
+}
+
+ssize_t cvips_get_xattr(const char *path, const char *name, char *value,
+                        size_t size) {
+  return getxattr(path, name, value, size);
 }
 
 int cvips_limit_memory(unsigned long long bytes) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeRuntime
 
 @Suite struct WorkerOutputTests {

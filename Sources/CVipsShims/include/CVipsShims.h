@@ -147,4 +147,15 @@ int cvips_file_has_writers(const char *path);
 /// Returns freed heap to the system (glibc).
 void cvips_malloc_trim(void);
 
+// --- extended attributes (<sys/xattr.h> is not part of Swift's Glibc module) --
+
+/// setxattr(2), following symbolic links: 0, or -1 with errno (ENOTSUP where
+/// the file system keeps no user attributes).
+int cvips_set_xattr(const char *path, const char *name, const char *value,
+                    size_t size);
+/// getxattr(2), following symbolic links: the value's length, or -1 with errno
+/// (ENODATA when the file has no such attribute).
+ssize_t cvips_get_xattr(const char *path, const char *name, char *value,
+                        size_t size);
+
 #endif

@@ -16,6 +16,9 @@ import MediaPipeImaging
 //   worker -> parent   ready (after configure), then for each task:
 //                      writing (before each temporary file is created), done
 //
+// The worker marks each temporary file with `OutputMarker` (an extended
+// attribute) before renaming it into place, so every output says it is one.
+//
 // A worker waits for `proceed` before it creates the temporary file it
 // announced: by then the parent has recorded it in the state store, so even if
 // parent and workers are all killed at once, the next run knows the file and
@@ -56,11 +59,14 @@ public struct WorkerConfiguration: Codable, Sendable {
   public var maxPixels: Int
   /// Cap on the worker's heap, in MiB (nil: none).
   public var memoryLimitMB: Int?
+  /// The pipeline's fingerprint, for the mark each output carries (`OutputMarker`).
+  public var fingerprint: String
 
   public init(
     pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
-    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil
+    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil, fingerprint: String = ""
   ) {
+    self.fingerprint = fingerprint
     self.pipelineSource = pipelineSource
     self.pipelineFile = pipelineFile
     self.baseDirectory = baseDirectory
@@ -102,11 +108,15 @@ public struct TaskResult: Codable, Sendable {
   /// crash's backtrace; the last 64 KB), nil if nothing. Filled in by the pool, not
   /// the worker; for the report and `--verbose`, never printed as it is otherwise.
   public var workerOutput: String?
+  /// Outputs the file system would not mark (no user extended attributes), by
+  /// final path, with their size and content hash: the store keeps them instead.
+  public var unmarkedOutputs: [String: FileIdentity]?
 
   public init(
     outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil,
-    workerOutput: String? = nil
+    workerOutput: String? = nil, unmarkedOutputs: [String: FileIdentity]? = nil
   ) {
+    self.unmarkedOutputs = unmarkedOutputs
     self.outputs = outputs
     self.failure = failure
     self.milliseconds = milliseconds

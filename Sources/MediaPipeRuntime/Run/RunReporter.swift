@@ -77,6 +77,11 @@ public final class RunReporter {
     if verbosity == .verbose { line(text, to: 2) }
   }
 
+  /// An error line, shown even with --quiet.
+  public func error(_ text: String) {
+    line(text, to: 2)
+  }
+
   /// A line that is always shown (not in --quiet).
   public func say(_ text: String) {
     if verbosity != .quiet { line(text, to: 2) }

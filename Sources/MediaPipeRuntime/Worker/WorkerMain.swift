@@ -43,7 +43,8 @@ public enum WorkerMain {
       var processed = 0
       while let message = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) {
         guard case .task(let task) = message else { continue }
-        let result = perform(task, with: processor, hooks: hooks) { temporary, final in
+        let result = perform(task, with: processor, fingerprint: configuration.fingerprint, hooks: hooks) {
+          temporary, final in
           // Announce the file, and create it only once the parent has recorded it.
           try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
           guard case .proceed? = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) else {
@@ -63,7 +64,8 @@ public enum WorkerMain {
 
   /// Processes one task; `announce` is called before each temporary file is created.
   static func perform(
-    _ task: WorkerTask, with processor: ImageProcessor, hooks: WorkerTestHooks = WorkerTestHooks(),
+    _ task: WorkerTask, with processor: ImageProcessor, fingerprint: String = "",
+    hooks: WorkerTestHooks = WorkerTestHooks(),
     announce: @escaping (String, String) throws -> Void
   ) -> TaskResult {
     let start = DispatchTime.now()
@@ -76,6 +78,9 @@ public enum WorkerMain {
     // Identify the input before reading it for pixels: if it changes meanwhile,
     // the next run sees a different size or time and looks again.
     let identity = FileIdentity.read(task.path)
+    let marker = OutputMarker(
+      version: MediaPipeVersion.current, fingerprint: fingerprint, inputHash: identity?.contentHash ?? "")
+    var unmarked: [String: FileIdentity] = [:]
     do {
       outputs = try processor.process(
         .init(
@@ -84,6 +89,8 @@ public enum WorkerMain {
       ) { path, body in
         try writer.write(to: path) { temporary in
           try body(temporary)
+          // Marked before the rename: an output never exists without its mark.
+          if !marker.write(to: temporary) { unmarked[path] = FileIdentity.read(temporary) }
           hooks.holdAfterWriting(task.path)
         }
       }
@@ -93,6 +100,8 @@ public enum WorkerMain {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")
     }
     let ms = Int((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-    return TaskResult(outputs: outputs, failure: failure, milliseconds: ms, input: identity)
+    return TaskResult(
+      outputs: outputs, failure: failure, milliseconds: ms, input: identity,
+      unmarkedOutputs: unmarked.isEmpty ? nil : unmarked)
   }
 }

@@ -38,7 +38,8 @@ struct WorkerTestHooks {
   /// Crashes noisily before processing `input`, if asked to.
   func crashIfAsked(_ input: String) {
     guard let crashOn, input.contains(crashOn) else { return }
-    var text = "(mediapipe:\(getpid())): GLib-GObject-CRITICAL **: g_object_unref: assertion 'G_IS_OBJECT (object)' failed\n"
+    var text =
+      "(mediapipe:\(getpid())): GLib-GObject-CRITICAL **: g_object_unref: assertion 'G_IS_OBJECT (object)' failed\n"
     text += "(mediapipe:\(getpid())): VIPS-WARNING **: test hook: about to crash on \(input)\n"
     text += "\n💣 Program crashed: Bad pointer dereference at 0x0000000000000000\n\nThread 0 crashed:\n\n"
     for frame in 0..<2000 { text += "\(frame) 0x00000000deadbeef in frame\(frame) at Backtrace.swift:\(frame)\n" }
