@@ -79,7 +79,7 @@ import Testing
   }
 
   /// A worker that crashes (the test hook writes ~150 KB of backtrace and assertion text,
-  /// then raises SIGSEGV) costs one line on the terminal; its output goes to the report.
+  /// then dereferences a bad pointer) costs one line on the terminal; its output goes to the report.
   @Test func aCrashIsOneLineAndItsOutputGoesToTheReport() throws {
     let folder = try workspace(copyFixtures: false)
     for name in ["crash.jpg", "a.jpg", "b.jpg"] {

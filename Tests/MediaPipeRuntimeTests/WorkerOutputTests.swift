@@ -28,7 +28,7 @@ import Testing
     var output = WorkerOutput()
     append("(mediapipe:12): VIPS-WARNING **: first\n(mediapipe:12): VIPS-CRIT", to: &output)
     append("ICAL **: second\n", to: &output)
-    for _ in 0..<5_000 { append("Thread 0 frame without the word\n", to: &output) }
+    for _ in 0..<5_000 { append("Thread 3 \"libvips worker\": a backtrace, not a message\n", to: &output) }
     #expect(output.lastLibvipsMessage == "VIPS-CRITICAL **: second")
     output.reset()
     #expect(output.text == nil && output.lastLibvipsMessage == nil)

@@ -61,9 +61,11 @@ struct WorkerOutput {
     return line.map { Self.shortened(String(decoding: $0, as: UTF8.self)) }
   }
 
+  /// GLib's lines for the "VIPS" domain ("VIPS-WARNING **: ...", "VIPS:ERROR:..."), and
+  /// ours for --verbose ("libvips: VIPS: ..."); not a backtrace's `Thread 3 "libvips worker"`.
   private static func isLibvips(_ line: [UInt8]) -> Bool {
     let text = String(decoding: line, as: UTF8.self)
-    return text.contains("VIPS") || text.contains("libvips")
+    return text.contains("VIPS-") || text.contains("VIPS:") || text.hasPrefix("libvips: ")
   }
 
   private static func shortened(_ line: String) -> String {

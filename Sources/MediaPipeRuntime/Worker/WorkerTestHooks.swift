@@ -17,7 +17,7 @@ import Foundation
 ///   or for ever when that is not set (until a timeout or a kill ends it).
 /// - `MEDIAPIPE_TEST_CRASH_ON=TEXT`: for an input whose path contains TEXT, the
 ///   worker writes some 150 KB of backtrace- and assertion-like text and one
-///   libvips-like warning to stderr, then raises SIGSEGV.
+///   libvips-like warning to stderr, then dereferences a bad pointer (SIGSEGV).
 struct WorkerTestHooks {
   var holdOn: String?
   var holdWhile: String?
@@ -52,6 +52,8 @@ struct WorkerTestHooks {
         offset += n
       }
     }
-    raise(SIGSEGV)
+    // A real bad pointer dereference (a raised SIGSEGV is not one: Swift's backtracer,
+    // when enabled, returns from it and the worker goes on).
+    UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1
   }
 }
