@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int cvips_init(const char *argv0) { return VIPS_INIT(argv0); }
@@ -211,7 +212,8 @@ int cvips_gifsave(VipsImage *in, const char *path, int strip) {
 int cvips_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 pid_t cvips_spawn_worker(const char *path, char *const argv[],
-                         char *const envp[], int task_fd, int result_fd) {
+                         char *const envp[], int task_fd, int result_fd,
+                         int output_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t empty, all;
@@ -220,19 +222,23 @@ pid_t cvips_spawn_worker(const char *path, char *const argv[],
 
   // fds 3 and 4 are the child's channel: move ours out of the way first, so
   // a dup2 onto itself can never leave close-on-exec set.
+  // The same for the output pipe, which becomes fds 1 and 2.
   int task_copy = fcntl(task_fd, F_DUPFD_CLOEXEC, 10);
   int result_copy = fcntl(result_fd, F_DUPFD_CLOEXEC, 10);
-  if (task_copy < 0 || result_copy < 0) {
+  int output_copy = fcntl(output_fd, F_DUPFD_CLOEXEC, 10);
+  if (task_copy < 0 || result_copy < 0 || output_copy < 0) {
     int saved = errno;
     if (task_copy >= 0) close(task_copy);
     if (result_copy >= 0) close(result_copy);
+    if (output_copy >= 0) close(output_copy);
     errno = saved;
     return -1;
   }
 
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  posix_spawn_file_actions_adddup2(&actions, output_copy, 1);
+  posix_spawn_file_actions_adddup2(&actions, output_copy, 2);
   posix_spawn_file_actions_adddup2(&actions, task_copy, 3);
   posix_spawn_file_actions_adddup2(&actions, result_copy, 4);
 
@@ -250,6 +256,7 @@ pid_t cvips_spawn_worker(const char *path, char *const argv[],
   posix_spawnattr_destroy(&attr);
   close(task_copy);
   close(result_copy);
+  close(output_copy);
   if (rc != 0) {
     errno = rc;
     return -1;
@@ -316,6 +323,16 @@ int cvips_file_has_writers(const char *path) {
   }
   close(fd);
   return result;
+}
+
+int cvips_set_xattr(const char *path, const char *name, const char *value,
+                    size_t size) {
+  return setxattr(path, name, value, size, 0);
+}
+
+ssize_t cvips_get_xattr(const char *path, const char *name, char *value,
+                        size_t size) {
+  return getxattr(path, name, value, size);
 }
 
 int cvips_limit_memory(unsigned long long bytes) {

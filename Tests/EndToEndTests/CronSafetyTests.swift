@@ -8,20 +8,22 @@ import Testing
 /// Overlapping runs, interrupted and crashed runs, and output folders that cannot be written.
 @Suite(.serialized) struct CronSafetyTests {
   @Test func twoRunsIntoTheSameOutputNeverBothWrite() throws {
-    let folder = try slowWorkspace(images: 2)
-    let first = try Running(["run", "-j", "2", "-o", "out", "slow.pipeline", "in"], in: folder)
-    #expect(first.wait(upTo: 20) { FileManager.default.fileExists(atPath: folder + "/out/.mediapipe/lock") && first.workers().count == 2 })
+    let folder = try heldWorkspace(images: 2)
+    let resize = pipeline("resize.pipeline")
+    let first = try Running(["run", "-j", "2", "-o", "out", resize, "in"], in: folder, environment: holding(folder))
+    #expect(first.wait(upTo: 60) { holders(below: folder + "/out").count == 2 }, "the first run is writing")
     // With --no-wait the second run refuses at once, naming the first.
-    let refused = try mediapipe(["run", "--no-wait", "-o", "out", "slow.pipeline", "in"], in: folder)
+    let refused = try mediapipe(["run", "--no-wait", "-o", "out", resize, "in"], in: folder)
     #expect(refused.status == 75)
     #expect(refused.stderr.contains("another mediapipe run (pid \(first.pid)"))
     // Without it, it waits for the first, then finds everything done.
-    let waiting = try Running(["run", "-o", "out", "slow.pipeline", "in"], in: folder)
+    let waiting = try Running(["run", "-o", "out", resize, "in"], in: folder)
+    #expect(waiting.wait(upTo: 60) { waiting.stderrSoFar.contains("waiting: another mediapipe run") })
+    release(folder)
     let firstResult = first.finish()
     let secondResult = waiting.finish()
     #expect(firstResult.status == 0)
     #expect(secondResult.status == 0, "\(secondResult.stderr)")
-    #expect(secondResult.stderr.contains("waiting: another mediapipe run"))
     #expect(secondResult.stderr.contains("nothing to do: 2 images up to date"))
   }
 
@@ -37,19 +39,22 @@ import Testing
   }
 
   @Test func aRunKilledOutrightIsFinishedByTheNextRun() throws {
-    let folder = try slowWorkspace(images: 4)
-    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
-    #expect(run.wait(upTo: 30) { files(below: folder + "/in").contains { $0.hasPrefix("processed_") } })
+    let folder = try heldWorkspace(images: 4)
+    let resize = pipeline("resize.pipeline")
+    let run = try Running(["run", "-j", "2", resize, "in"], in: folder, environment: holding(folder))
+    // Two workers have written a temporary file each and wait to rename it.
+    #expect(run.wait(upTo: 60) { holders(below: folder).count == 2 })
     let workers = run.workers()
     kill(run.pid, SIGKILL)
     for worker in workers { kill(worker, SIGKILL) }
     _ = run.finish()
-    // The kill left the lock file full and maybe temporary files: the next run cleans up after itself.
-    let again = try mediapipe(["run", "--no-wait", "slow.pipeline", "in"], in: folder)
+    #expect(!leftovers(below: folder).isEmpty, "the kill left temporary files")
+    // The kill left the lock file full and temporary files: the next run cleans up after itself.
+    let again = try mediapipe(["run", "--no-wait", resize, "in"], in: folder)
     #expect(again.status == 0, "\(again.stderr)")
     #expect(again.stderr.contains("ended without finishing"))
-    #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") && $0.hasSuffix(".png") }.count == 4)
-    #expect(leftovers(below: folder).isEmpty, "temporary files of the killed workers were replaced")
+    #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") && $0.hasSuffix(".jpg") }.count == 4)
+    #expect(leftovers(below: folder).isEmpty, "temporary files of the killed workers were removed")
   }
 
   @Test func aReadOnlyOutputFolderFailsEachImageClearlyAndStopsEarly() throws {

@@ -27,7 +27,8 @@ final class Running {
   let outPath: String
   let errPath: String
 
-  init(_ arguments: [String], in folder: String) throws {
+  /// - Parameter environment: added to this process's environment (the test hooks of `WorkerTestHooks`).
+  init(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws {
     outPath = folder + "/.stdout-\(UUID().uuidString)"
     errPath = folder + "/.stderr-\(UUID().uuidString)"
     FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -38,6 +39,9 @@ final class Running {
     process.standardOutput = FileHandle(forWritingAtPath: outPath)
     process.standardError = FileHandle(forWritingAtPath: errPath)
     process.standardInput = FileHandle.nullDevice
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     try process.run()
   }
 
@@ -62,6 +66,9 @@ final class Running {
 
   /// What the command has printed on stdout so far.
   var stdoutSoFar: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+
+  /// What the command has printed on stderr so far.
+  var stderrSoFar: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
 
   /// The pids of this command's worker processes.
   func workers() -> [pid_t] {
@@ -127,16 +134,34 @@ func pipeline(_ name: String) -> String {
   repositoryRoot.appendingPathComponent("pipelines/\(name)").path
 }
 
-/// A pipeline that takes a couple of seconds per image: 10x enlargement written as PNG level 9.
-let slowPipeline = "resize 1000% enlarge=yes\ncompress png level=9\n"
-
-/// A workspace with `images` copies of photo.jpg in `in/` and `slow.pipeline` beside it.
-func slowWorkspace(images: Int) throws -> String {
+/// A workspace with `images` copies of photo.jpg in `in/` (`held-1.jpg`, ...) and a file `hold`.
+/// Run with `holding(folder)` in the environment, a worker stops on each of them with its
+/// output written under its temporary name, until `release(folder)`: tests that need images
+/// in flight wait for `holders(below:)` instead of hoping an image is slow enough.
+func heldWorkspace(images: Int) throws -> String {
   let folder = try workspace(copyFixtures: false)
   for i in 1...images {
     try FileManager.default.copyItem(
-      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/p\(i).jpg")
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/held-\(i).jpg")
   }
-  try slowPipeline.write(toFile: folder + "/slow.pipeline", atomically: true, encoding: .utf8)
+  _ = FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
   return folder
+}
+
+/// The environment that makes workers hold on inputs whose path contains `text` while `folder/hold` exists.
+func holding(_ folder: String, on text: String = "held-") -> [String: String] {
+  ["MEDIAPIPE_TEST_HOLD_ON": text, "MEDIAPIPE_TEST_HOLD_WHILE": folder + "/hold"]
+}
+
+/// Lets held workers go on.
+func release(_ folder: String) {
+  unlink(folder + "/hold")
+}
+
+/// The workers holding a written temporary output below `folder` (its name ends `.mediapipe-PID.tmp`).
+func holders(below folder: String) -> [pid_t] {
+  leftovers(below: folder).compactMap { path in
+    guard let match = path.firstMatch(of: /\.mediapipe-(\d+)\.tmp$/) else { return nil }
+    return pid_t(match.1)
+  }
 }

@@ -17,13 +17,13 @@ import Testing
       try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
     }
     let watcher = try Running(["watch"] + extra + ["inbox"], in: folder)
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") }, "the watcher started")
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") }, "the watcher started")
     return watcher
   }
 
   func stop(_ watcher: Running) -> Outcome {
     kill(watcher.pid, SIGTERM)
-    return watcher.finish(within: 30)
+    return watcher.finish(within: 120)
   }
 
   @Test func aSlowWriterIsTakenOnceAfterItCloses() throws {
@@ -42,8 +42,8 @@ import Testing
       #expect(!FileManager.default.fileExists(atPath: folder + "/inbox/processed_slow.jpg"), "not taken while open")
     }
     close(fd)
-    #expect(watcher.wait(upTo: 20) { FileManager.default.fileExists(atPath: folder + "/inbox/processed_slow.jpg") })
-    #expect(watcher.wait(upTo: 5) { watcher.stdoutSoFar.contains("done  \(folder)/inbox/slow.jpg") })
+    #expect(watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/inbox/processed_slow.jpg") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("done  \(folder)/inbox/slow.jpg") })
     let result = stop(watcher)
     #expect(result.status == 0)
     #expect(result.stdout.components(separatedBy: "done  \(folder)/inbox/slow.jpg").count == 2, "taken exactly once")
@@ -61,7 +61,7 @@ import Testing
     // Moved in from elsewhere.
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/elsewhere.jpg")
     try FileManager.default.moveItem(atPath: folder + "/elsewhere.jpg", toPath: folder + "/inbox/c.jpg")
-    #expect(watcher.wait(upTo: 20) {
+    #expect(watcher.wait(upTo: 60) {
       ["a", "b", "c"].allSatisfy { FileManager.default.fileExists(atPath: folder + "/inbox/processed_\($0).jpg") }
     })
     let result = stop(watcher)
@@ -75,7 +75,7 @@ import Testing
     let watcher = try startWatcher(in: folder)
     let small = repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path
     for i in 0..<200 { try FileManager.default.copyItem(atPath: small, toPath: folder + "/inbox/burst-\(i).jpg") }
-    #expect(watcher.wait(upTo: 90) { watcher.stdoutSoFar.components(separatedBy: "  done  ").count - 1 >= 200 })
+    #expect(watcher.wait(upTo: 300) { watcher.stdoutSoFar.components(separatedBy: "  done  ").count - 1 >= 200 })
     let result = stop(watcher)
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 200, "each once")
     #expect(files(below: folder + "/inbox").filter { $0.hasPrefix("processed_burst-") }.count == 200)
@@ -92,13 +92,13 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/ready/deep", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/ready/deep/y.jpg")
     try FileManager.default.moveItem(atPath: folder + "/ready", toPath: folder + "/inbox/ready")
-    #expect(watcher.wait(upTo: 20) {
+    #expect(watcher.wait(upTo: 60) {
       FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_x.jpg")
         && FileManager.default.fileExists(atPath: folder + "/inbox/ready/deep/processed_y.jpg")
     })
     // A file added later in the new folder is seen through its own watch.
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/2026/11/z.jpg")
-    #expect(watcher.wait(upTo: 20) { FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_z.jpg") })
+    #expect(watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_z.jpg") })
     #expect(stop(watcher).status == 0)
   }
 
@@ -108,7 +108,7 @@ import Testing
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/truncated.jpg").path, toPath: folder + "/inbox/broken.jpg")
     try "not an image".write(toFile: folder + "/inbox/notes.jpg", atomically: false, encoding: .utf8)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/good.jpg")
-    #expect(watcher.wait(upTo: 20) {
+    #expect(watcher.wait(upTo: 60) {
       FileManager.default.fileExists(atPath: folder + "/inbox/processed_good.jpg")
         && FileManager.default.fileExists(atPath: folder + "/rejected/broken.jpg.error.txt")
         && FileManager.default.fileExists(atPath: folder + "/rejected/notes.jpg.error.txt")
@@ -126,7 +126,7 @@ import Testing
     let watcher = try startWatcher(["-o", "out", "--done", "archive"], in: folder)
     try FileManager.default.createDirectory(atPath: folder + "/inbox/trip", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/trip/a.jpg")
-    #expect(watcher.wait(upTo: 20) { FileManager.default.fileExists(atPath: folder + "/archive/trip/a.jpg") })
+    #expect(watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/archive/trip/a.jpg") })
     #expect(FileManager.default.fileExists(atPath: folder + "/out/trip/processed_a.jpg"))
     #expect(!FileManager.default.fileExists(atPath: folder + "/inbox/trip/a.jpg"))
     #expect(stop(watcher).status == 0)
@@ -136,15 +136,15 @@ import Testing
     let folder = try workspace(copyFixtures: false)
     let first = try startWatcher(in: folder)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/one.jpg")
-    #expect(first.wait(upTo: 20) { first.stdoutSoFar.contains("done  \(folder)/inbox/one.jpg") })
+    #expect(first.wait(upTo: 60) { first.stdoutSoFar.contains("done  \(folder)/inbox/one.jpg") })
     #expect(stop(first).status == 0)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/two.jpg")
     let second = try startWatcher(in: folder)
-    #expect(second.wait(upTo: 20) { second.stdoutSoFar.contains("done  \(folder)/inbox/two.jpg") })
+    #expect(second.wait(upTo: 60) { second.stdoutSoFar.contains("done  \(folder)/inbox/two.jpg") })
     // Replacing a file with new content makes it new work.
     try FileManager.default.removeItem(atPath: folder + "/inbox/one.jpg")
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/grey.jpg").path, toPath: folder + "/inbox/one.jpg")
-    #expect(second.wait(upTo: 20) { second.stdoutSoFar.contains("done  \(folder)/inbox/one.jpg") })
+    #expect(second.wait(upTo: 60) { second.stdoutSoFar.contains("done  \(folder)/inbox/one.jpg") })
     let result = stop(second)
     #expect(result.stdout.components(separatedBy: "done  \(folder)/inbox/one.jpg").count == 2, "once, for its new content")
     #expect(result.stdout.components(separatedBy: "done  \(folder)/inbox/two.jpg").count == 2)
@@ -152,28 +152,31 @@ import Testing
 
   @Test func sigtermWhileBusyFinishesTheImagesInFlight() throws {
     let folder = try workspace(copyFixtures: false)
+    _ = FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
     try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-    try slowPipeline.write(toFile: folder + "/inbox/slow.pipeline", atomically: true, encoding: .utf8)
-    let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder)
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") })
+    try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
+    let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder, environment: holding(folder, on: "/inbox/p"))
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") })
     for i in 0..<4 { try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/p\(i).jpg") }
-    #expect(watcher.wait(upTo: 20) { watcher.workers().count == 2 })
-    usleep(400_000)
+    // Two images are written under their temporary names and held there.
+    #expect(watcher.wait(upTo: 60) { holders(below: folder + "/inbox").count == 2 })
     kill(watcher.pid, SIGTERM)
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("stopping: finishing 2 image(s) in flight") })
+    release(folder)
     let result = watcher.finish(within: 60)
     #expect(result.status == 0)
-    #expect(result.stdout.contains("stopping: finishing 2 image(s) in flight"))
     #expect(leftovers(below: folder).isEmpty)
     let written = files(below: folder + "/inbox").filter { $0.hasPrefix("processed_") }
-    #expect(written.count == result.stdout.components(separatedBy: "  done  ").count - 1, "whole outputs only: \(written)")
+    #expect(written.count == 2, "the two in flight, whole: \(written)")
+    #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 2)
   }
 
   @Test func jsonLinesAndPolling() throws {
     let folder = try workspace(copyFixtures: false)
     let watcher = try startWatcher(["--poll", "0.3", "--log-format", "json"], in: folder)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/polled.jpg")
-    #expect(watcher.wait(upTo: 20) { FileManager.default.fileExists(atPath: folder + "/inbox/processed_polled.jpg") })
-    #expect(watcher.wait(upTo: 5) { watcher.stdoutSoFar.contains("\"status\":\"done\"") })
+    #expect(watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/inbox/processed_polled.jpg") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("\"status\":\"done\"") })
     let result = stop(watcher)
     let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("\"status\":\"done\"") })
     let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -206,7 +209,7 @@ import Testing
     // The limit is read when the watcher creates its inotify instance (needs root).
     #expect(shell("echo 16 > \(setting)") == 0, "this test lowers \(setting) (needs root)")
     let watcher = try Running(["watch", "-j", "1", "inbox"], in: folder)
-    let started = watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") }
+    let started = watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") }
     _ = shell("echo \(original) > \(setting)")
     #expect(started)
     let small = repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path
@@ -214,9 +217,9 @@ import Testing
     kill(watcher.pid, SIGSTOP)
     for i in 0..<60 { try FileManager.default.copyItem(atPath: small, toPath: folder + "/inbox/o-\(i).jpg") }
     kill(watcher.pid, SIGCONT)
-    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.components(separatedBy: "  done  ").count - 1 >= 60 })
+    #expect(watcher.wait(upTo: 180) { watcher.stdoutSoFar.components(separatedBy: "  done  ").count - 1 >= 60 })
     kill(watcher.pid, SIGTERM)
-    let result = watcher.finish(within: 30)
+    let result = watcher.finish(within: 120)
     #expect(result.stdout.contains("overflowed; rescanning"))
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 60, "each once")
   }
@@ -229,14 +232,14 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
     let watcher = try Running(["watch", "--poll", "0.2", "inbox"], in: folder)
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") })
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("done  ") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("done  ") })
     // Many more scans go by; none may take the file again.
     let later = Date().addingTimeInterval(2)
     _ = watcher.wait(upTo: 3) { Date() > later }
     kill(watcher.pid, SIGTERM)
-    let result = watcher.finish(within: 30)
+    let result = watcher.finish(within: 120)
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 1)
   }
 
@@ -245,12 +248,12 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
     try "resize 100x100\ncompress webp\n".write(toFile: folder + "/inbox/webp.pipeline", atomically: true, encoding: .utf8)
     let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder)
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("watching inbox") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") })
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/inbox/a.png")
-    #expect(watcher.wait(upTo: 20) { watcher.stdoutSoFar.contains("  done  ") && watcher.stdoutSoFar.contains("  failed  ") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("  done  ") && watcher.stdoutSoFar.contains("  failed  ") })
     kill(watcher.pid, SIGTERM)
-    let result = watcher.finish(within: 30)
+    let result = watcher.finish(within: 120)
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 1, "one of them writes processed_a.webp")
     #expect(result.stdout.contains("cannot write output"), "the other is refused")
     #expect(leftovers(below: folder).isEmpty)

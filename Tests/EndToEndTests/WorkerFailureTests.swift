@@ -6,42 +6,48 @@ import Testing
 #endif
 
 /// A worker that dies costs its one image; an interrupt leaves no partial files.
+///
+/// Images are held in flight with the workers' test hook (`heldWorkspace`), not by
+/// being slow: every step waits for a state the run is in, never for time to pass.
 @Suite(.serialized) struct WorkerFailureTests {
+  let resize = pipeline("resize.pipeline")
+
   @Test func aWorkerKilledMidRunLosesOnlyItsImage() throws {
-    let folder = try slowWorkspace(images: 3)
-    let run = try Running(["run", "-j", "2", "--retries", "0", "slow.pipeline", "in"], in: folder)
-    #expect(run.wait(upTo: 20) { run.workers().count == 2 }, "two workers started")
-    usleep(600_000)  // into the first images, which take seconds each
-    let victim = try #require(run.workers().first)
+    let folder = try heldWorkspace(images: 3)
+    let run = try Running(
+      ["run", "-j", "2", "--retries", "0", resize, "in"], in: folder, environment: holding(folder, on: "held-1"))
+    #expect(run.wait(upTo: 60) { holders(below: folder).count == 1 }, "held-1.jpg is in flight")
+    let victim = try #require(holders(below: folder).first)
     kill(victim, SIGKILL)
     let result = run.finish()
     #expect(result.status == 1, "\(result.stderr)")
-    #expect(result.stderr.contains("the worker crashed (killed by signal 9 (SIGKILL)"))
+    #expect(result.stderr.contains("failed: in/held-1.jpg: the worker crashed (killed by signal 9 (SIGKILL)"))
     let outputs = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
-    #expect(outputs.count == 2, "the two other images came out: \(outputs)")
+    #expect(outputs == ["processed_held-2.jpg", "processed_held-3.jpg"], "the two other images came out")
     #expect(result.stderr.contains("processed 2 of 3 images"))
-    #expect(leftovers(below: folder).isEmpty)
+    #expect(leftovers(below: folder).isEmpty, "the killed worker's temporary file was removed")
   }
 
   @Test func aKilledWorkersImageIsRetriedByDefault() throws {
-    let folder = try slowWorkspace(images: 3)
-    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
-    #expect(run.wait(upTo: 20) { run.workers().count == 2 })
-    usleep(600_000)
-    kill(try #require(run.workers().first), SIGKILL)
+    let folder = try heldWorkspace(images: 3)
+    let run = try Running(["run", "-j", "2", resize, "in"], in: folder, environment: holding(folder, on: "held-1"))
+    #expect(run.wait(upTo: 60) { holders(below: folder).count == 1 })
+    kill(try #require(holders(below: folder).first), SIGKILL)
+    #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("retrying in/held-1.jpg: the worker crashed") })
+    release(folder)
     let result = run.finish()
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("retrying in/p"))
     #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.count == 3)
     #expect(leftovers(below: folder).isEmpty)
   }
 
   @Test func anInterruptFinishesImagesInFlightThenARerunCompletes() throws {
-    let folder = try slowWorkspace(images: 5)
-    let run = try Running(["run", "-j", "2", "--report", "r.json", "slow.pipeline", "in"], in: folder)
-    #expect(run.wait(upTo: 20) { run.workers().count == 2 })
-    usleep(300_000)
+    let folder = try heldWorkspace(images: 5)
+    let run = try Running(["run", "-j", "2", "--report", "r.json", resize, "in"], in: folder, environment: holding(folder))
+    #expect(run.wait(upTo: 60) { holders(below: folder).count == 2 }, "two images in flight")
     kill(run.pid, SIGTERM)
+    #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("stopping: finishing the 2 images in flight") })
+    release(folder)
     let result = run.finish()
     #expect(result.status == 130, "\(result.stderr)")
     #expect(result.stderr.contains("interrupted"))
@@ -51,23 +57,67 @@ import Testing
     #expect(leftovers(below: folder).isEmpty)
     let done = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
     #expect(done.count == 2, "the two images in flight were finished: \(done)")
-    let again = try mediapipe(["run", "slow.pipeline", "in"], in: folder)
+    let again = try mediapipe(["run", resize, "in"], in: folder)
     #expect(again.status == 0)
     #expect(again.stderr.contains("2 images up to date, skipped"), "the re-run picks up exactly what was not done")
     #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.count == 5)
   }
 
   @Test func aSecondInterruptAbortsAndLeavesNoPartialFiles() throws {
-    let folder = try slowWorkspace(images: 3)
-    let run = try Running(["run", "-j", "2", "slow.pipeline", "in"], in: folder)
-    #expect(run.wait(upTo: 20) { run.workers().count == 2 })
-    usleep(300_000)
+    let folder = try heldWorkspace(images: 3)
+    let run = try Running(["run", "-j", "2", resize, "in"], in: folder, environment: holding(folder))
+    // Both workers have written an output under its temporary name and not yet renamed it.
+    #expect(run.wait(upTo: 60) { holders(below: folder).count == 2 })
     kill(run.pid, SIGINT)
-    usleep(100_000)
+    #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("stopping:") })
     kill(run.pid, SIGTERM)
-    let result = run.finish(within: 10)
+    let result = run.finish(within: 60)
     #expect(result.status == 130)
+    #expect(result.stderr.contains("aborting: stopping the 2 images in flight"))
     #expect(leftovers(below: folder).isEmpty)
     #expect(files(below: folder + "/in").filter { $0.hasPrefix("processed_") }.isEmpty)
+  }
+
+  /// A worker that crashes (the test hook writes ~150 KB of backtrace and assertion text,
+  /// then dereferences a bad pointer) costs one line on the terminal; its output goes to the report.
+  @Test func aCrashIsOneLineAndItsOutputGoesToTheReport() throws {
+    let folder = try workspace(copyFixtures: false)
+    for name in ["crash.jpg", "a.jpg", "b.jpg"] {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
+    }
+    let crash = ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]
+    let result = try Running(["run", "-j", "1", "--retries", "0", "--report", "r.json", resize, "in"], in: folder, environment: crash)
+      .finish()
+    #expect(result.status == 1)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(
+      lines.filter { $0.contains("crash") } == [
+        "failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook: about to crash on in/crash.jpg)"
+      ], "\(result.stderr)")
+    #expect(lines.count == 2, "the failure and the summary: \(result.stderr)")
+    for noise in ["Backtrace", "Thread", "assertion", "Registers", "GLib", "💣"] {
+      #expect(!result.stderr.contains(noise), "\(noise) on the terminal")
+    }
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_a.jpg"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_b.jpg"))
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [String: Any]
+    let entry = try #require((report?["entries"] as? [[String: Any]])?.first { $0["input"] as? String == "in/crash.jpg" })
+    #expect(entry["reason"] as? String == "crashed")
+    let detail = try #require(entry["detail"] as? String)
+    #expect(detail.hasPrefix("killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook"))
+    #expect(detail.contains("worker output:\n[... earlier output dropped ...]\n"), "the last 64 KB are kept")
+    #expect(detail.contains("1999 0x00000000deadbeef in frame1999 at Backtrace.swift:1999\n\nRegisters:"))
+    #expect(detail.utf8.count < 66 * 1024)
+  }
+
+  @Test func verboseShowsWhatACrashedWorkerWroteAfterEachTry() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/crash.jpg")
+    let result = try Running(["run", "-v", resize, "in"], in: folder, environment: ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]).finish()
+    #expect(result.status == 1)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.filter { $0.hasPrefix("retrying in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
+    #expect(lines.filter { $0.hasPrefix("failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
+    #expect(lines.filter { $0 == "  | rip 0x00000000deadbeef" }.count == 2, "each try's output, indented")
   }
 }

@@ -40,6 +40,21 @@ func temporaryFolder() throws -> String {
     try store.save(record("/in/a.jpg"))
     #expect(FileManager.default.fileExists(atPath: folder + "/s.sqlite-wal"))
   }
+
+  @Test func aDeletedStoreIsWrittenBackWhole() throws {
+    let folder = try temporaryFolder()
+    let path = folder + "/.mediapipe/state.sqlite"
+    let store = try StateStore(path: path)
+    try store.save(record("/in/a.jpg"))
+    try store.noteWriting(path: "/out/b.jpg", temporary: "")
+    #expect(try store.check() == false)
+    try FileManager.default.removeItem(atPath: folder + "/.mediapipe")
+    #expect(try store.check() == true)
+    try store.save(record("/in/c.jpg"))
+    let reopened = try StateStore(path: path)
+    #expect(try reopened.records(pipeline: "/p.pipeline").keys.sorted() == ["/in/a.jpg", "/in/c.jpg"])
+    #expect(try reopened.allOutputs() == ["/out/a.jpg", "/out/b.jpg"])
+  }
 }
 
 @Suite struct RunLockTests {

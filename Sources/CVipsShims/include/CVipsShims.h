@@ -129,12 +129,14 @@ int cvips_gifsave(VipsImage *in, const char *path, int strip);
 /// pipe2(O_CLOEXEC): pipes must not leak into other workers, or EOF never comes.
 int cvips_pipe_cloexec(int fds[2]);
 /// posix_spawn of a worker: `task_fd` becomes fd 3 and `result_fd` fd 4 in the
-/// child, stdin is /dev/null, stdout goes to stderr (so stray prints never reach
-/// the protocol). Empty signal mask, default dispositions, own process group
-/// (a terminal's Ctrl-C reaches only the parent, which decides). Returns the pid
-/// or -1 with errno set.
+/// child, stdin is /dev/null, stdout and stderr both go to `output_fd` (a pipe
+/// the parent drains: stray prints never reach the protocol, and a crash's
+/// backtrace never reaches the user's terminal). Empty signal mask, default
+/// dispositions, own process group (a terminal's Ctrl-C reaches only the
+/// parent, which decides). Returns the pid or -1 with errno set.
 pid_t cvips_spawn_worker(const char *path, char *const argv[],
-                         char *const envp[], int task_fd, int result_fd);
+                         char *const envp[], int task_fd, int result_fd,
+                         int output_fd);
 /// Decodes a waitpid status (WIFEXITED & co. are macros).
 void cvips_decode_status(int status, int *exited, int *code, int *signal);
 /// Installs SIGINT/SIGTERM handlers that write the signal number as one byte
@@ -151,5 +153,16 @@ int cvips_limit_memory(unsigned long long bytes);
 int cvips_file_has_writers(const char *path);
 /// Returns freed heap to the system (glibc).
 void cvips_malloc_trim(void);
+
+// --- extended attributes (<sys/xattr.h> is not part of Swift's Glibc module) --
+
+/// setxattr(2), following symbolic links: 0, or -1 with errno (ENOTSUP where
+/// the file system keeps no user attributes).
+int cvips_set_xattr(const char *path, const char *name, const char *value,
+                    size_t size);
+/// getxattr(2), following symbolic links: the value's length, or -1 with errno
+/// (ENODATA when the file has no such attribute).
+ssize_t cvips_get_xattr(const char *path, const char *name, char *value,
+                        size_t size);
 
 #endif

@@ -39,6 +39,14 @@ public enum VipsRuntime {
     cvips_route_vips_log(options.verbose ? 1 : 0)
   }
 
+  /// Empties libvips's process-global error buffer. Operations that succeed can
+  /// leave text there (a loader that seeks past damage, a fallback that was not
+  /// needed), which the next failure would otherwise report as its own: a worker
+  /// calls this before each image.
+  public static func clearErrors() {
+    vips_error_clear()
+  }
+
   /// Returns freed heap to the system between images.
   public static func trimMemory() {
     cvips_malloc_trim()

@@ -6,7 +6,8 @@ import MediaPipeCore
 /// never writes over a file it did not write.
 ///
 /// A found file is an output (and skipped) when a state store recorded it as
-/// one: running the same command twice never makes `processed_processed_a.jpg`.
+/// one, or it carries mediapipe's mark (`OutputMarker`) below the output root:
+/// running the same command twice never makes `processed_processed_a.jpg`.
 /// An input fails, before decoding, when an output would land on an input (its
 /// own or another), on an output another input writes, or on an existing file
 /// mediapipe did not write (unless `--force`).
@@ -28,10 +29,14 @@ public struct OutputPlan {
 
   /// - Parameters:
   ///   - outputRoot: `-o DIR`, or nil for "next to each input".
-  ///   - knownOutputs: files the state store recorded as outputs (of any pipeline): never inputs.
+  ///   - knownOutputs: files the state store recorded as outputs (of any pipeline), or that
+  ///     carry mediapipe's mark below an output root: never inputs.
   ///   - overwrite: replace existing files mediapipe did not write (`--force`); inputs never.
+  ///   - writtenByMediapipe: whether an existing file at an output path is mediapipe's
+  ///     (marked, or known by content), and so may be replaced.
   public init(
-    pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false
+    pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
+    writtenByMediapipe: (String) -> Bool = { _ in false }
   ) {
     var planned: [Entry] = []
     for input in inputs {
@@ -70,7 +75,9 @@ public struct OutputPlan {
       }
       var entry = entry
       if entry.problem == nil {
-        entry.problem = Self.clash(entry, inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite)
+        entry.problem = Self.clash(
+          entry, inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite,
+          writtenByMediapipe: writtenByMediapipe)
       }
       if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
       entries.append(entry)
@@ -81,7 +88,8 @@ public struct OutputPlan {
   /// onto an output another input writes, or onto an existing file mediapipe did
   /// not write (unless `overwrite`). Nil when every output is free to write.
   static func clash(
-    _ entry: Entry, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>, overwrite: Bool
+    _ entry: Entry, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>, overwrite: Bool,
+    writtenByMediapipe: (String) -> Bool = { _ in false }
   ) -> TaskFailure? {
     let own = normalise(entry.input.path)
     for output in entry.outputs where !output.contains("{width}") && !output.contains("{height}") {
@@ -98,7 +106,7 @@ public struct OutputPlan {
       if let other = claimed[key] {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
       }
-      if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key) {
+      if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
         return TaskFailure(
           reason: .cannotWriteOutput,
           detail: "\(output) already exists and was not written by mediapipe; move it away, or use --force to replace it")

@@ -13,6 +13,12 @@ import MediaPipeCore
 /// and a new worker takes its place while tasks remain. Nothing waits on a
 /// worker without also watching for its death, so a crash is never a hang.
 ///
+/// Output: a worker's stdout and stderr come to the pool through a pipe it
+/// drains as it polls (so a chatty worker never blocks), kept per task (the
+/// last 64 KB, `WorkerOutput`) and handed over with the task's result: a crash
+/// is reported as the signal and the last libvips message, never as a
+/// backtrace on the user's terminal.
+///
 /// Limits: a task running longer than `timeout` has its worker killed and is
 /// reported as timed out. A task whose worker crashed or timed out is tried
 /// again up to `retries` times (at the end of the queue) before it is reported.
@@ -103,7 +109,7 @@ public final class WorkerPool {
     onFinish: (WorkerTask, TaskResult) -> Void,
     onTick: () -> Void = {},
     onInterrupt: (_ inFlight: Int, _ second: Bool) -> Void = { _, _ in },
-    onRetry: (WorkerTask, TaskFailure) -> Void = { _, _ in },
+    onRetry: (_ task: WorkerTask, _ failure: TaskFailure, _ workerOutput: String?) -> Void = { _, _, _ in },
     onWriting: (_ task: WorkerTask, _ temporary: String, _ final: String) -> Void = { _, _, _ in }
   ) throws -> Outcome {
     pending = tasks.reversed()
@@ -121,8 +127,12 @@ public final class WorkerPool {
       let busy = workers.contains { if case .busy = $0.state { return true } else { return false } }
       if !busy && (!dispatching || (pending.isEmpty && feed == nil)) { break }
 
+      // The interrupt pipe, then each worker's result and output pipes, then the feed.
       var fds = [pollfd(fd: interruptFD, events: Int16(POLLIN), revents: 0)]
-      fds += workers.map { pollfd(fd: $0.resultFD, events: Int16(POLLIN), revents: 0) }
+      for worker in workers {
+        fds.append(pollfd(fd: worker.resultFD, events: Int16(POLLIN), revents: 0))
+        fds.append(pollfd(fd: worker.outputFD, events: Int16(POLLIN), revents: 0))
+      }
       if let feed { fds.append(pollfd(fd: feed.fd, events: Int16(POLLIN), revents: 0)) }
       var timeout = pollTimeout()
       if let feed, let due = feed.millisecondsUntilDue() { timeout = min(timeout, Int32(max(0, due))) }
@@ -141,8 +151,13 @@ public final class WorkerPool {
         onInterrupt(workers.filter { if case .busy = $0.state { return true } else { return false } }.count, interrupts >= 2)
         if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
       }
-      for (index, worker) in workers.enumerated() where fds[index + 1].revents != 0 && !isGone(worker) {
-        try drain(worker, onFinish: onFinish, onRetry: onRetry, onWriting: onWriting)
+      for (index, worker) in workers.enumerated() where !isGone(worker) {
+        // Output first: what a worker wrote before its result belongs to that result's task.
+        if fds[2 * index + 2].revents != 0 { worker.readOutput() }
+        if fds[2 * index + 1].revents != 0 {
+          worker.readOutput()
+          try drain(worker, onFinish: onFinish, onRetry: onRetry, onWriting: onWriting)
+        }
       }
       if let feed, fds[fds.count - 1].revents != 0 { feed.onReadable() }
       workers.removeAll { isGone($0) }
@@ -159,6 +174,8 @@ public final class WorkerPool {
   private func dispatch(onStart: (WorkerTask) -> Void) {
     for worker in workers {
       guard case .idle = worker.state, let task = pending.popLast() else { continue }
+      worker.readOutput()
+      worker.output.reset()
       do {
         try worker.send(.task(task))
         worker.state = .busy(task, since: DispatchTime.now().uptimeNanoseconds)
@@ -197,8 +214,8 @@ public final class WorkerPool {
 
   /// Reads what a worker sent; handles its death at end of file.
   private func drain(
-    _ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void, onRetry: (WorkerTask, TaskFailure) -> Void,
-    onWriting: (WorkerTask, String, String) -> Void
+    _ worker: WorkerProcess, onFinish: (WorkerTask, TaskResult) -> Void,
+    onRetry: (WorkerTask, TaskFailure, String?) -> Void, onWriting: (WorkerTask, String, String) -> Void
   ) throws {
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     let count = chunk.withUnsafeMutableBytes { read(worker.resultFD, $0.baseAddress, $0.count) }
@@ -224,33 +241,39 @@ public final class WorkerPool {
       if retryable && attempts[task.id, default: 0] < options.retries {
         attempts[task.id, default: 0] += 1
         pending.insert(task, at: 0)
-        onRetry(task, failure)
+        onRetry(task, failure, worker.output.text)
       } else {
         let ms = Int((DispatchTime.now().uptimeNanoseconds - since) / 1_000_000)
-        onFinish(task, TaskResult(outputs: [], failure: failure, milliseconds: ms))
+        onFinish(task, TaskResult(outputs: [], failure: failure, milliseconds: ms, workerOutput: worker.output.text))
       }
     } else if case .starting = worker.state {
       startupDeaths += 1
-      if startupDeaths >= 3 { throw PoolError.workersFailing("the last one \(status.description)") }
+      if startupDeaths >= 3 {
+        let said = worker.output.text.flatMap { $0.split(whereSeparator: \.isNewline).last.map(String.init) }
+        throw PoolError.workersFailing("the last one \(status.description)" + (said.map { ": \($0)" } ?? ""))
+      }
     }
     worker.state = .gone
   }
 
-  /// What a worker's death means for its task.
+  /// What a worker's death means for its task: one line, with the last libvips message if there is one.
   private func deathFailure(of worker: WorkerProcess, status: ExitStatus) -> TaskFailure {
     if worker.killedForTimeout, let timeout = options.timeout {
       return TaskFailure(reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)) (--timeout); the worker was stopped")
     }
+    let said = worker.output.lastLibvipsMessage.map { "; libvips said: \($0)" } ?? ""
     if let limit = options.configuration.memoryLimitMB,
       [.signaled(SIGABRT), .signaled(SIGSEGV), .signaled(SIGBUS)].contains(status)
     {
       return TaskFailure(
-        reason: .outOfMemory, detail: "the worker \(status.description) at its memory limit of \(limit) MB (--worker-memory)")
+        reason: .outOfMemory,
+        detail: "the worker \(status.description) at its memory limit of \(limit) MB (--worker-memory)\(said)")
     }
     if status == .signaled(SIGKILL) {
-      return TaskFailure(reason: .crashed, detail: "\(status.description); if nobody killed it, the system may have run out of memory")
+      return TaskFailure(
+        reason: .crashed, detail: "\(status.description); if nobody killed it, the system may have run out of memory\(said)")
     }
-    return TaskFailure(reason: .crashed, detail: status.description)
+    return TaskFailure(reason: .crashed, detail: status.description + said)
   }
 
   private func handle(
@@ -266,10 +289,12 @@ public final class WorkerPool {
       if case .busy(let task, _) = worker.state { onWriting(task, path, final) }
       // If the worker is gone, its EOF arrives through poll.
       try? worker.send(.proceed)
-    case .done(let id, let result):
+    case .done(let id, var result):
       if case .busy(let task, _) = worker.state, task.id == id {
         worker.temporaries.removeAll()
         worker.state = .idle
+        result.workerOutput = worker.output.text
+        worker.output.reset()
         onFinish(task, result)
       }
     case .refused(let reason):
@@ -309,6 +334,7 @@ public final class WorkerPool {
     let deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
     for worker in workers where !isGone(worker) {
       while !worker.hasExited() {
+        worker.readOutput()  // a worker blocked writing to a full pipe could not exit
         if DispatchTime.now().uptimeNanoseconds > deadline {
           worker.kill(SIGKILL)
           break

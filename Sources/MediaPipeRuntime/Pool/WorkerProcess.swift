@@ -24,29 +24,41 @@ final class WorkerProcess {
   private(set) var taskFD: Int32
   /// The parent reads results here (the worker's fd 4).
   let resultFD: Int32
+  /// The parent reads the worker's stdout and stderr here (non-blocking).
+  private(set) var outputFD: Int32
   var buffer = FrameChannel.Buffer()
+  /// What the worker wrote on stdout and stderr since its current task started.
+  var output = WorkerOutput()
   var state = State.starting
   /// Temporary files the worker announced for its current task.
   var temporaries: [String] = []
   /// Killed by the pool because its task ran past the timeout.
   var killedForTimeout = false
 
-  private init(pid: pid_t, taskFD: Int32, resultFD: Int32) {
+  private init(pid: pid_t, taskFD: Int32, resultFD: Int32, outputFD: Int32) {
     self.pid = pid
     self.taskFD = taskFD
     self.resultFD = resultFD
+    self.outputFD = outputFD
   }
 
   /// Starts `executable __worker` and sends it `configuration`.
   static func spawn(executable: String, configuration: WorkerConfiguration) throws -> WorkerProcess {
     var taskPipe: [Int32] = [-1, -1]
     var resultPipe: [Int32] = [-1, -1]
+    var outputPipe: [Int32] = [-1, -1]
     guard cvips_pipe_cloexec(&taskPipe) == 0 else { throw PoolError.cannotStartWorker(String(cString: strerror(errno))) }
     guard cvips_pipe_cloexec(&resultPipe) == 0 else {
       close(taskPipe[0])
       close(taskPipe[1])
       throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
     }
+    guard cvips_pipe_cloexec(&outputPipe) == 0 else {
+      for fd in taskPipe + resultPipe { close(fd) }
+      throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
+    }
+    // The parent polls this end with the others: it must never block on it.
+    _ = fcntl(outputPipe[0], F_SETFL, O_NONBLOCK)
     var environment = ProcessInfo.processInfo.environment
     // A worker handles one image at a time. One malloc arena (libvips's second
     // thread would get its own and fragment it) that keeps freed memory instead
@@ -54,8 +66,13 @@ final class WorkerProcess {
     // without page faults. Measured on the bench corpus: the largest worker's
     // peak fell from 223 to 138 MB and `thumb` got 9 % faster. The worker still
     // trims every 16 images. Settings given by the user win.
+    // Swift's crash backtracer (on by default on Linux) makes a crashing worker write
+    // ~60 lines of stack and registers nobody acts on (the signal and the last libvips
+    // message say what a user can act on), and a SIGSEGV sent with kill(1) is printed
+    // and survived: measured, the worker then hung until SIGKILL. Off, it just dies.
     for (name, value) in [
       ("MALLOC_ARENA_MAX", "1"), ("MALLOC_MMAP_THRESHOLD_", "1073741824"), ("MALLOC_TRIM_THRESHOLD_", "1073741824"),
+      ("SWIFT_BACKTRACE", "enable=no"),
     ] where environment[name] == nil {
       environment[name] = value
     }
@@ -63,18 +80,20 @@ final class WorkerProcess {
     let envp = environment.map { "\($0.key)=\($0.value)" }
     let pid = withCStrings(argv) { cArgv in
       withCStrings(envp) { cEnvp in
-        cvips_spawn_worker(executable, cArgv, cEnvp, taskPipe[0], resultPipe[1])
+        cvips_spawn_worker(executable, cArgv, cEnvp, taskPipe[0], resultPipe[1], outputPipe[1])
       }
     }
     let spawnError = errno
     close(taskPipe[0])
     close(resultPipe[1])
+    close(outputPipe[1])
     guard pid > 0 else {
       close(taskPipe[1])
       close(resultPipe[0])
+      close(outputPipe[0])
       throw PoolError.cannotStartWorker(String(cString: strerror(spawnError)))
     }
-    let worker = WorkerProcess(pid: pid, taskFD: taskPipe[1], resultFD: resultPipe[0])
+    let worker = WorkerProcess(pid: pid, taskFD: taskPipe[1], resultFD: resultPipe[0], outputFD: outputPipe[0])
     do {
       try worker.send(.configure(configuration))
     } catch {
@@ -107,12 +126,34 @@ final class WorkerProcess {
     return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
   }
 
-  /// Waits for the process to end and says how it ended.
+  /// Reads whatever the worker wrote on stdout and stderr so far (never blocks).
+  func readOutput() {
+    guard outputFD >= 0 else { return }
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
+      if count > 0 {
+        chunk.withUnsafeBytes { output.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        continue
+      }
+      if count < 0 && errno == EINTR { continue }
+      if count == 0 {
+        // End of file: the worker is gone (closing keeps poll from reporting it again).
+        close(outputFD)
+        outputFD = -1
+      }
+      return  // EAGAIN: nothing more for now
+    }
+  }
+
+  /// Waits for the process to end and says how it ended; what it wrote last is read first.
   func reap() -> ExitStatus {
     closeInput()
     close(resultFD)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    // Dead, so every write end is closed: this reads to the end (and closes).
+    readOutput()
     var exited: Int32 = 0, code: Int32 = 0, signal: Int32 = 0
     cvips_decode_status(status, &exited, &code, &signal)
     return signal != 0 ? .signaled(signal) : .exited(code)

@@ -4,8 +4,9 @@ import MediaPipeImaging
 // The worker protocol.
 //
 // A worker is this same executable started as `mediapipe __worker`. The parent
-// writes to the worker's fd 3 and reads from its fd 4; the worker's stdout is
-// pointed at stderr so a stray print can never corrupt the channel.
+// writes to the worker's fd 3 and reads from its fd 4; the worker's stdout and
+// stderr go to a third pipe the parent drains (a stray print can never corrupt
+// the channel, and a crash's backtrace is kept for the report, not printed).
 //
 // Every message is one frame: a 4-byte big-endian payload length, then that
 // many bytes of JSON (a `ParentMessage` or a `WorkerMessage`).
@@ -14,6 +15,9 @@ import MediaPipeImaging
 //                      proceed (the answer to each writing)
 //   worker -> parent   ready (after configure), then for each task:
 //                      writing (before each temporary file is created), done
+//
+// The worker marks each temporary file with `OutputMarker` (an extended
+// attribute) before renaming it into place, so every output says it is one.
 //
 // A worker waits for `proceed` before it creates the temporary file it
 // announced: by then the parent has recorded it in the state store, so even if
@@ -55,11 +59,14 @@ public struct WorkerConfiguration: Codable, Sendable {
   public var maxPixels: Int
   /// Cap on the worker's heap, in MiB (nil: none).
   public var memoryLimitMB: Int?
+  /// The pipeline's fingerprint, for the mark each output carries (`OutputMarker`).
+  public var fingerprint: String
 
   public init(
     pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
-    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil
+    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil, fingerprint: String = ""
   ) {
+    self.fingerprint = fingerprint
     self.pipelineSource = pipelineSource
     self.pipelineFile = pipelineFile
     self.baseDirectory = baseDirectory
@@ -97,12 +104,24 @@ public struct TaskResult: Codable, Sendable {
   public var milliseconds: Int
   /// The input as the worker read it (size, time, content hash), taken before processing.
   public var input: FileIdentity?
+  /// What the worker wrote on stdout and stderr during the task (libvips warnings, a
+  /// crash's backtrace; the last 64 KB), nil if nothing. Filled in by the pool, not
+  /// the worker; for the report and `--verbose`, never printed as it is otherwise.
+  public var workerOutput: String?
+  /// Outputs the file system would not mark (no user extended attributes), by
+  /// final path, with their size and content hash: the store keeps them instead.
+  public var unmarkedOutputs: [String: FileIdentity]?
 
-  public init(outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil) {
+  public init(
+    outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil,
+    workerOutput: String? = nil, unmarkedOutputs: [String: FileIdentity]? = nil
+  ) {
+    self.unmarkedOutputs = unmarkedOutputs
     self.outputs = outputs
     self.failure = failure
     self.milliseconds = milliseconds
     self.input = input
+    self.workerOutput = workerOutput
   }
 }
 

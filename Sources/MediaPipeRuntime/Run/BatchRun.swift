@@ -98,8 +98,12 @@ public struct BatchRun {
       return .usage
     }
 
+    // Outputs are known by the store, and by the mark they carry even if their folder
+    // was renamed or the store deleted: never inputs.
+    let marked = found.filter { state.isOwnOutput($0) }.map { OutputPlan.normalise($0.path) }
     var plan = OutputPlan(
-      pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs, overwrite: options.force)
+      pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs.union(marked),
+      overwrite: options.force, writtenByMediapipe: state.isOurs)
     plan.applyFileSizeLimit(options.maxFileSize)
     let decisions = plan.entries.map { entry in
       entry.problem == nil ? state.decide(entry, canonicalPath: entry.input.canonicalPath) : .process("it cannot run")
@@ -140,9 +144,10 @@ public struct BatchRun {
     }
     tasks.sort { plan.entries[$0.id].input.size > plan.entries[$1.id].input.size }
 
-    let pool = WorkerPool(options: poolOptions(pipeline))
+    let pool = WorkerPool(options: poolOptions(pipeline, fingerprint: state.fingerprint))
     var outcome = WorkerPool.Outcome()
     var writeFailures = 0, successes = 0, stoppedEarly = false
+    var lockTrouble: RunState.LockTrouble?
     if !tasks.isEmpty {
       do {
         outcome = try pool.run(
@@ -150,8 +155,9 @@ public struct BatchRun {
           onFinish: { task, result in
             let entry = plan.entries[task.id]
             reporter.finished(entry.input, result)
+            state.noteUnmarkedOutputs(of: result, root: entry.outputRoot)
             if let failure = result.failure {
-              report.failed(entry.input, failure, milliseconds: result.milliseconds)
+              report.failed(entry.input, failure, milliseconds: result.milliseconds, workerOutput: result.workerOutput)
               if failure.reason == .cannotWriteOutput { writeFailures += 1 }
               // Every write so far failed: the output folder is read-only or full; stop early.
               if successes == 0 && writeFailures >= max(3, options.jobs) && !stoppedEarly {
@@ -169,13 +175,22 @@ public struct BatchRun {
               }
             }
           },
-          onTick: { reporter.tick() },
+          onTick: {
+            reporter.tick()
+            // A lock deleted under us is made again; one another run took since stops us.
+            if lockTrouble == nil, let trouble = state.check(onRepaired: { reporter.say($0) }) {
+              lockTrouble = trouble
+              reporter.error("error: \(trouble)")
+              pool.stop()
+            }
+          },
           onInterrupt: { inFlight, second in
             let images = "\(inFlight) image\(inFlight == 1 ? "" : "s") in flight"
             reporter.say(second ? "aborting: stopping the \(images)" : "stopping: finishing the \(images) (interrupt again to abort)")
           },
-          onRetry: { task, failure in
+          onRetry: { task, failure, output in
             reporter.say("retrying \(plan.entries[task.id].input.path): \(failure.sentence)")
+            reporter.workerOutput(output)
           },
           onWriting: { task, temporary, final in
             state.noteWriting(root: plan.entries[task.id].outputRoot, temporary: temporary, final: final)
@@ -187,13 +202,16 @@ public struct BatchRun {
         outcome.stopped = true
       }
     }
-    let stoppedReason = outcome.interrupted ? "not started: interrupted" : "not started: output writes failing"
+    let stoppedReason =
+      outcome.interrupted
+      ? "not started: interrupted" : lockTrouble != nil ? "not started: the lock was lost" : "not started: output writes failing"
     for task in outcome.notStarted { report.skipped(plan.entries[task.id].input, why: stoppedReason) }
     reporter.summary(
       skippedOutputs: plan.ownOutputs.count, notStarted: outcome.notStarted.count, interrupted: outcome.interrupted,
       upToDate: skipped)
 
-    let code: RunExitCode = outcome.interrupted ? .interrupted : (reporter.failed > 0 || outcome.stopped ? .someFailed : .success)
+    var code: RunExitCode = outcome.interrupted ? .interrupted : (reporter.failed > 0 || outcome.stopped ? .someFailed : .success)
+    if let lockTrouble, !outcome.interrupted { code = lockTrouble.exitCode }
     if let path = options.reportPath {
       report.summary.milliseconds = Int(reporter.elapsed * 1000)
       report.summary.interrupted = outcome.interrupted
@@ -213,11 +231,12 @@ public struct BatchRun {
     }
   }
 
-  private func poolOptions(_ pipeline: Pipeline) -> WorkerPool.Options {
+  private func poolOptions(_ pipeline: Pipeline, fingerprint: String) -> WorkerPool.Options {
     let configuration = WorkerConfiguration(
       pipelineSource: PipelineFile.source(options.pipelinePath) ?? "", pipelineFile: options.pipelinePath,
       baseDirectory: pipeline.baseDirectory, allowUntrusted: options.allowUntrusted,
-      verbose: options.verbosity == .verbose, maxPixels: options.maxPixels, memoryLimitMB: options.workerMemoryMB)
+      verbose: options.verbosity == .verbose, maxPixels: options.maxPixels, memoryLimitMB: options.workerMemoryMB,
+      fingerprint: fingerprint)
     return WorkerPool.Options(
       jobs: options.jobs, executable: executable, configuration: configuration, timeout: options.timeout,
       retries: options.retries)

@@ -62,12 +62,16 @@ public struct RunReport: Codable, Sendable {
     entries.append(Entry(input: input.path, status: "done", outputs: outputs, milliseconds: result.milliseconds))
   }
 
-  mutating func failed(_ input: InputFile, _ failure: TaskFailure, milliseconds: Int) {
+  /// - Parameter workerOutput: what the worker wrote on stdout and stderr (a crash's
+  ///   backtrace, assertions): added to `detail` after a blank line.
+  mutating func failed(_ input: InputFile, _ failure: TaskFailure, milliseconds: Int, workerOutput: String? = nil) {
     summary.failed += 1
+    var detail = failure.detail
+    if let workerOutput, !workerOutput.isEmpty { detail += "\n\nworker output:\n" + workerOutput }
     entries.append(
       Entry(
         input: input.path, status: "failed", reason: failure.reason.rawValue, message: failure.reason.sentence,
-        detail: failure.detail.isEmpty ? nil : failure.detail, outputs: [], milliseconds: milliseconds))
+        detail: detail.isEmpty ? nil : detail, outputs: [], milliseconds: milliseconds))
   }
 
   mutating func skipped(_ input: InputFile, why: String) {

@@ -55,12 +55,31 @@ public final class RunReporter {
         line("done: \(input.path) -> \(list) in \(result.milliseconds) ms", to: 1)
       }
     }
+    workerOutput(result.workerOutput)
     draw(force: done == total)
+  }
+
+  /// For --verbose: what a worker wrote on stdout and stderr during an image
+  /// (libvips warnings, a crash's backtrace), below that image's line.
+  public func workerOutput(_ text: String?) {
+    guard verbosity == .verbose, let text, !text.isEmpty else { return }
+    line(Self.indented(text), to: 2)
+  }
+
+  /// Each line of a worker's output behind "  | ", so it reads as belonging to the line above.
+  static func indented(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).reversed().drop { $0.isEmpty }.reversed()
+      .map { "  | " + $0 }.joined(separator: "\n")
   }
 
   /// A note for --verbose.
   public func note(_ text: String) {
     if verbosity == .verbose { line(text, to: 2) }
+  }
+
+  /// An error line, shown even with --quiet.
+  public func error(_ text: String) {
+    line(text, to: 2)
   }
 
   /// A line that is always shown (not in --quiet).

@@ -12,6 +12,11 @@ import Foundation
 /// blocks the next one. The file holds the holder's pid and start time while it
 /// runs and is emptied on a clean release; finding it not empty when taking the
 /// lock means the previous run crashed, which is reported.
+///
+/// A lock file that is deleted (or its folder) while its holder runs protects
+/// nothing: the next run creates a new file and locks that. The holder calls
+/// `check()` as it admits work: it re-creates a vanished lock, or learns that
+/// another run has already taken the new one and must stop.
 public final class RunLock {
   /// Who holds a lock.
   public struct Holder: Sendable, CustomStringConvertible {
@@ -34,6 +39,8 @@ public final class RunLock {
     case interrupted
     /// The lock file cannot be created.
     case cannotCreate(path: String, why: String)
+    /// `.mediapipe` under the output root is a file, not a folder.
+    case notAFolder(path: String)
 
     var isInterrupt: Bool {
       if case .interrupted = self { return true }
@@ -46,20 +53,71 @@ public final class RunLock {
         return "another mediapipe run (\(holder?.description ?? "unknown")) is writing here (\(path))"
       case .interrupted: return "interrupted while waiting for the lock"
       case .cannotCreate(let path, let why): return "cannot create the lock \(path): \(why)"
+      case .notAFolder(let path):
+        return
+          "\(path) is a file, not a folder: mediapipe keeps its lock and state store in that folder; move the file away or remove it, then run again"
       }
     }
   }
 
   public let path: String
+  /// The output root it protects.
+  public let root: String
   private var fd: Int32
+  /// The lock file's device and inode, to notice it was deleted or replaced.
+  private var identity: (dev_t, ino_t)
 
   /// The holder found in the file when it was taken: a run that crashed.
   public let crashedHolder: Holder?
 
-  private init(path: String, fd: Int32, crashedHolder: Holder?) {
+  private init(root: String, path: String, fd: Int32, crashedHolder: Holder?) {
+    self.root = root
     self.path = path
     self.fd = fd
     self.crashedHolder = crashedHolder
+    identity = Self.identity(of: fd)
+  }
+
+  private static func identity(of fd: Int32) -> (dev_t, ino_t) {
+    var st = stat()
+    return fstat(fd, &st) == 0 ? (st.st_dev, st.st_ino) : (0, 0)
+  }
+
+  /// Whether the lock file is still the one locked.
+  public enum Check {
+    /// Nothing happened to it.
+    case intact
+    /// It was deleted (or its folder was) and is locked again under a new file.
+    case recreated
+    /// It was deleted and another run has locked the new file: stop.
+    case lost(holder: Holder?)
+    /// It was deleted and cannot be made again (a file named `.mediapipe` is in
+    /// the way, the folder became read-only): stop.
+    case cannotRecreate(Failure)
+  }
+
+  /// Checks that the lock file is still there, and re-creates and locks it if it vanished.
+  /// One `stat` when nothing happened: cheap enough for every turn of the run loop.
+  public func check() -> Check {
+    guard fd >= 0 else { return .intact }
+    var st = stat()
+    if stat(path, &st) == 0 && st.st_dev == identity.0 && st.st_ino == identity.1 { return .intact }
+    let replacement: RunLock
+    do {
+      replacement = try Self.acquire(root: root, wait: false)
+    } catch Failure.busy(_, let holder) {
+      return .lost(holder: holder)
+    } catch let failure as Failure {
+      return .cannotRecreate(failure)
+    } catch {
+      return .cannotRecreate(.cannotCreate(path: path, why: "\(error)"))
+    }
+    // Keep the new descriptor, give up the old one (its file is gone).
+    close(fd)
+    fd = replacement.fd
+    identity = replacement.identity
+    replacement.fd = -1
+    return .recreated
   }
 
   /// Takes the lock of an output root.
@@ -72,6 +130,8 @@ public final class RunLock {
   ) throws -> RunLock {
     let folder = root + "/.mediapipe"
     let path = folder + "/lock"
+    var st = stat()
+    if stat(folder, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR { throw Failure.notAFolder(path: folder) }
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
@@ -106,7 +166,7 @@ public final class RunLock {
     let stamp = "\(getpid()) \(formatter.string(from: Date()))\n"
     ftruncate(fd, 0)
     _ = stamp.withCString { pwrite(fd, $0, strlen($0), 0) }
-    return RunLock(path: path, fd: fd, crashedHolder: previous)
+    return RunLock(root: root, path: path, fd: fd, crashedHolder: previous)
   }
 
   /// Empties the file (a clean end) and releases the lock.

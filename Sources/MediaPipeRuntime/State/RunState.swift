@@ -35,6 +35,12 @@ final class RunState {
   let lockTaken: Bool
   /// Every output the stores know of: never taken as an input.
   private(set) var knownOutputs = Set<String>()
+  /// The output roots, canonical: a marked file below one is never an input.
+  private let outputRoots: [String]
+  /// Content hashes of outputs that could not be marked (no extended attributes), by size.
+  private var unmarkedContent: [Int: Set<String>] = [:]
+  /// When locks and stores were last checked (monotonic nanoseconds).
+  private var lastCheck: UInt64 = 0
 
   /// Opens the stores of `roots` (and takes their locks unless `lock` is false).
   /// - Parameters:
@@ -50,6 +56,7 @@ final class RunState {
     self.fingerprint = fingerprint
     self.force = force
     self.lockTaken = lock
+    outputRoots = Set(roots).map(InputScanner.canonical)
     for root in Set(roots).sorted() {
       if lock {
         do {
@@ -68,6 +75,7 @@ final class RunState {
           let store = try StateStore(path: path)
           records.merge(try store.records(pipeline: pipelineID)) { a, _ in a }
           knownOutputs.formUnion(try store.allOutputs())
+          unmarkedContent.merge(try store.outputContents()) { $0.union($1) }
           if lock {
             // A run killed outright (workers and all) leaves its temporary files: remove them.
             for temporary in try store.takeUnfinishedTemporaries() { unlink(temporary) }
@@ -88,10 +96,83 @@ final class RunState {
     return ImageFormat(rawValue: record.format)
   }
 
+  // MARK: - Our outputs
+
+  /// Whether mediapipe wrote the file at `path`: the store knows it, it carries
+  /// the mark (`OutputMarker`), or (on file systems without extended attributes)
+  /// its content is that of an output the store recorded. Such a file may be replaced.
+  func isOurs(_ path: String) -> Bool {
+    knownOutputs.contains(OutputPlan.normalise(path)) || OutputMarker.read(path) != nil
+      || hasRecordedContent(path, size: FileIdentity.of(path)?.size)
+  }
+
+  /// Whether a found file is an output of mediapipe below one of this run's output
+  /// roots, and so never an input: known to the store by its path, or (whatever
+  /// happened to its folder or to the store) marked, or known by its content.
+  func isOwnOutput(_ file: InputFile) -> Bool {
+    // An input done before and unchanged since: no need to look (a re-run over
+    // 100,000 files reads no attribute of them).
+    if let record = records[file.canonicalPath], record.size == file.size, record.modified == file.modified {
+      return false
+    }
+    if knownOutputs.contains(OutputPlan.normalise(file.path)) { return true }
+    let below = outputRoots.contains { file.canonicalPath.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+    guard below else { return false }
+    return OutputMarker.read(file.path) != nil || hasRecordedContent(file.path, size: file.size)
+  }
+
+  /// Whether the file's content is that of an unmarked output the store recorded
+  /// (hashed only when its size is one of theirs).
+  private func hasRecordedContent(_ path: String, size: Int?) -> Bool {
+    guard let size, let hashes = unmarkedContent[size], let hash = FileIdentity.hash(path) else { return false }
+    return hashes.contains(hash)
+  }
+
+  /// Records the content of outputs the worker could not mark.
+  func noteUnmarkedOutputs(of result: TaskResult, root: String) {
+    guard let unmarked = result.unmarkedOutputs else { return }
+    let store = storeOfRoot[OutputPlan.normalise(root)].flatMap { stores[$0] }
+    for (path, identity) in unmarked {
+      guard let hash = identity.contentHash else { continue }
+      unmarkedContent[identity.size, default: []].insert(hash)
+      try? store?.saveOutputContent(path: OutputPlan.normalise(path), size: identity.size, hash: hash)
+    }
+  }
+
+  /// An input the store has no record of whose outputs all exist and say, in
+  /// their marks, that they were made from this content by this pipeline and
+  /// this mediapipe: up to date (a folder renamed, a store deleted). Recorded.
+  private func upToDateByMarks(_ entry: OutputPlan.Entry, canonicalPath: String) -> Bool {
+    let planned = entry.outputs
+    guard !planned.isEmpty, planned.allSatisfy({ !$0.contains("{width}") && !$0.contains("{height}") }) else {
+      return false
+    }
+    let marks = planned.map(OutputMarker.read)
+    guard
+      marks.allSatisfy({ $0?.version == MediaPipeVersion.current && $0?.fingerprint == fingerprint }),
+      let hash = FileIdentity.hash(entry.input.path), marks.allSatisfy({ $0?.inputHash == hash })
+    else { return false }
+    let record = StateRecord(
+      input: canonicalPath, pipeline: pipelineID, size: entry.input.size, modified: entry.input.modified,
+      contentHash: hash, fingerprint: fingerprint, version: MediaPipeVersion.current, outputs: planned.map(OutputPlan.normalise),
+      format: entry.input.format?.rawValue ?? "")
+    records[canonicalPath] = record
+    knownOutputs.formUnion(record.outputs)
+    if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
+      try? store.save(record)
+    }
+    return true
+  }
+
+  // MARK: - Decisions
+
   /// Whether the input of `entry` must be processed.
   func decide(_ entry: OutputPlan.Entry, canonicalPath: String) -> Decision {
     if force { return .process("--force") }
-    guard let record = records[canonicalPath] else { return .process("new") }
+    guard let record = records[canonicalPath] else {
+      let marked = upToDateByMarks(entry, canonicalPath: canonicalPath)
+      return marked ? .skip("up to date (its outputs say so)") : .process("new")
+    }
     if record.fingerprint != fingerprint { return .process("the pipeline or a file it uses changed") }
     if record.version != MediaPipeVersion.current {
       return .process("written by mediapipe \(record.version), this is \(MediaPipeVersion.current)")
@@ -142,6 +223,59 @@ final class RunState {
       outputs: result.outputs.map { OutputPlan.normalise($0.path) }, format: entry.input.format?.rawValue ?? "")
     records[canonicalPath] = record
     try store.save(record)
+  }
+
+  // MARK: - Locks that vanish
+
+  /// A lock that vanished and could not be taken again: the run must stop.
+  enum LockTrouble: Error, CustomStringConvertible {
+    /// Another run took the lock after ours was deleted.
+    case lost(path: String, holder: RunLock.Holder?)
+    /// The lock cannot be made again (a file named `.mediapipe` is in the way, ...).
+    case cannotRecreate(path: String, RunLock.Failure)
+
+    var description: String {
+      switch self {
+      case .lost(let path, let holder):
+        return
+          "\(path) was removed while this run held it, and another mediapipe run (\(holder?.description ?? "unknown")) has locked it since; stopping after the images in flight"
+      case .cannotRecreate(let path, let failure):
+        return
+          "\(path) was removed while this run held it and cannot be made again (\(failure)); stopping after the images in flight"
+      }
+    }
+
+    /// What a fresh start would exit with: 75 when another run holds the lock, 2 when it cannot be made.
+    var exitCode: RunExitCode {
+      if case .lost = self { return .busy }
+      return .usage
+    }
+  }
+
+  /// Checks, at most a few times a second, that every lock and store is still in
+  /// place: one that was deleted (the whole `.mediapipe` folder, say) is made
+  /// again and `onRepaired` says so.
+  /// - Returns: the trouble when a lock cannot be had again; the caller stops.
+  func check(onRepaired: (String) -> Void) -> LockTrouble? {
+    let now = DispatchTime.now().uptimeNanoseconds
+    guard lockTaken, now - lastCheck >= 200_000_000 else { return nil }
+    lastCheck = now
+    for lock in locks {
+      switch lock.check() {
+      case .intact: continue
+      case .recreated: onRepaired("note: \(lock.path) was removed while this run held it; made it again")
+      case .lost(let holder): return .lost(path: lock.path, holder: holder)
+      case .cannotRecreate(let failure): return .cannotRecreate(path: lock.path, failure)
+      }
+    }
+    for (path, store) in stores.sorted(by: { $0.key < $1.key }) {
+      do {
+        if try store.check() { onRepaired("note: \(path) was removed while this run used it; wrote it back") }
+      } catch {
+        onRepaired("warning: \(error)")
+      }
+    }
+    return nil
   }
 
   /// Releases the locks (cleanly: the next run sees no crash).

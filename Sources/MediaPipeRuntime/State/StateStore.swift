@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What was done to one input with one pipeline: enough to tell, on the next
 /// run, whether its outputs are still up to date without decoding it.
 public struct StateRecord: Sendable, Hashable, Codable {
@@ -42,17 +46,39 @@ public struct StateRecord: Sendable, Hashable, Codable {
 ///
 /// Default location: `.mediapipe/state.sqlite` under the output root (`-o DIR`,
 /// or each input root). The run lock keeps two runs from writing at once.
+///
+/// A store deleted while a run has it open lives on in that run (SQLite keeps
+/// the open file): `check()` notices and writes it back to its path whole.
 public final class StateStore {
   public let path: String
-  private let database: SQLiteDatabase
+  private var database: SQLiteDatabase
+  /// The database file's device and inode when opened.
+  private var identity: (dev_t, ino_t)
   static let schemaVersion = 1
 
   /// Opens or creates the store at `path` (its folder is created too).
   public init(path: String) throws {
     self.path = path
+    database = try Self.open(path)
+    identity = Self.identity(of: path)
+    var schema = 0
+    try database.query("SELECT value FROM meta WHERE key = 'schema'") { schema = Int($0.text(0)) ?? 0 }
+    if schema > Self.schemaVersion {
+      throw StateStoreError.failed("\(path) was written by a newer mediapipe (schema \(schema)); upgrade mediapipe")
+    }
+  }
+
+  private static func identity(of path: String) -> (dev_t, ino_t) {
+    var st = stat()
+    return stat(path, &st) == 0 ? (st.st_dev, st.st_ino) : (0, 0)
+  }
+
+  private static func open(_ path: String) throws -> SQLiteDatabase {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-    database = try SQLiteDatabase(path: path)
+    let database = try SQLiteDatabase(path: path)
+    // `output_content` (added in 0.2): outputs on file systems without extended
+    // attributes, by content; older stores gain it here, older versions ignore it.
     try database.execute(
       """
       PRAGMA journal_mode=WAL;
@@ -75,13 +101,39 @@ public final class StateStore {
         path TEXT PRIMARY KEY,
         temporary TEXT
       );
+      CREATE TABLE IF NOT EXISTS output_content (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
       INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '\(Self.schemaVersion)');
       """)
-    var schema = 0
-    try database.query("SELECT value FROM meta WHERE key = 'schema'") { schema = Int($0.text(0)) ?? 0 }
-    if schema > Self.schemaVersion {
-      throw StateStoreError.failed("\(path) was written by a newer mediapipe (schema \(schema)); upgrade mediapipe")
+    return database
+  }
+
+  /// Checks that the store's file is still the one open; if it was deleted (or
+  /// replaced), writes the open store back to `path`, whole, and reopens it there.
+  /// - Returns: whether it had to be written back.
+  public func check() throws -> Bool {
+    let now = Self.identity(of: path)
+    guard now != identity else { return false }
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    // VACUUM INTO writes a complete copy; into a temporary name, then renamed
+    // over whatever is at `path` now (with its journal files, which are not ours).
+    let temporary = path + ".mediapipe-\(getpid()).tmp"
+    unlink(temporary)
+    try database.query("VACUUM INTO ?", [.text(temporary)])
+    unlink(path + "-wal")
+    unlink(path + "-shm")
+    guard rename(temporary, path) == 0 else {
+      let why = String(cString: strerror(errno))
+      unlink(temporary)
+      throw StateStoreError.failed("cannot put the state store back at \(path): \(why)")
     }
+    database = try Self.open(path)
+    identity = Self.identity(of: path)
+    return true
   }
 
   /// Every record for one pipeline, by input path.
@@ -108,6 +160,23 @@ public final class StateStore {
       for path in (try? JSONDecoder().decode([String].self, from: Data(row.text(0).utf8))) ?? [] { result.insert(path) }
     }
     try database.query("SELECT path FROM written") { result.insert($0.text(0)) }
+    return result
+  }
+
+  /// Records the size and content hash of an output that could not be marked
+  /// (a file system without extended attributes), so it is known by content.
+  public func saveOutputContent(path: String, size: Int, hash: String) throws {
+    try database.query(
+      "INSERT OR REPLACE INTO output_content (path, size, hash) VALUES (?, ?, ?)",
+      [.text(path), .integer(size), .text(hash)])
+  }
+
+  /// The content hashes of the outputs recorded by content, by size.
+  public func outputContents() throws -> [Int: Set<String>] {
+    var result: [Int: Set<String>] = [:]
+    try database.query("SELECT size, hash FROM output_content") {
+      result[$0.integer(0), default: []].insert($0.text(1))
+    }
     return result
   }
 

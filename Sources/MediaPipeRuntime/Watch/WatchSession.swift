@@ -13,7 +13,10 @@ import MediaPipeCore
 /// Folders created later are watched and scanned; a kernel queue overflow
 /// triggers a full rescan. What was done is recorded in the state store of
 /// `run`, so a restart does not redo it and a file replaced by new content is
-/// done again. Outputs the watcher writes never count as arrivals.
+/// done again. Outputs the watcher writes never count as arrivals, nor do they
+/// after their folder is renamed inside the tree (they carry `OutputMarker`).
+/// A lock or store deleted while the watcher runs is made again; if another run
+/// has taken the lock meanwhile, the watcher stops (exit 75).
 public final class WatchSession {
   public struct Options: Sendable {
     public var pipelinePath: String?
@@ -53,6 +56,8 @@ public final class WatchSession {
   private var lastScan: [String: FileIdentity] = [:]
   private var nextScan: UInt64 = 0
   private var nextTaskID = 0
+  /// A lock that vanished and could not be had again: the watcher stops.
+  private var lockTrouble: RunState.LockTrouble?
 
   public init(options: Options, executable: String = "/proc/self/exe") {
     self.options = options
@@ -149,11 +154,21 @@ public final class WatchSession {
       nextScan = ArrivalQueue.now + UInt64(poll * 1e9)
     }
 
-    let pool = WorkerPool(options: poolOptions(pipeline, pipelinePath: pipelinePath))
+    let pool = WorkerPool(options: poolOptions(pipeline, pipelinePath: pipelinePath, fingerprint: state.fingerprint))
     let feed = WorkerPool.Feed(
       fd: watcher?.fd ?? -1,
       onReadable: { self.handle(watcher?.read() ?? [], watcher: watcher) },
-      takeReady: { self.ready(pipeline: pipeline, state: state, scanner: scanner) },
+      takeReady: {
+        // A lock deleted under the watcher is made again; one another run took since stops it.
+        if let trouble = state.check(onRepaired: { self.log.note($0) }) {
+          self.lockTrouble = trouble
+          printError("error: \(trouble)")
+          self.log.note("error: \(trouble)")
+          pool.stop()
+          return []
+        }
+        return self.ready(pipeline: pipeline, state: state, scanner: scanner)
+      },
       millisecondsUntilDue: {
         var due = self.queue.millisecondsUntilDue
         if let poll = self.options.pollSeconds {
@@ -173,7 +188,10 @@ public final class WatchSession {
         onInterrupt: { inFlight, second in
           self.log.note(second ? "stopping now: aborting \(inFlight) image(s) in flight" : "stopping: finishing \(inFlight) image(s) in flight (interrupt again to abort)")
         },
-        onRetry: { task, failure in self.log.note("retrying \(task.path): \(failure.sentence)") },
+        onRetry: { task, failure, output in
+          self.log.note("retrying \(task.path): \(failure.sentence)")
+          self.workerOutput(output)
+        },
         onWriting: { task, temporary, final in
           // Known as ours before it appears, even when its name depends on its size.
           self.ownOutputs.insert(OutputPlan.normalise(final))
@@ -184,15 +202,15 @@ public final class WatchSession {
       return .usage
     }
     log.note("stopped")
-    return .success
+    return lockTrouble?.exitCode ?? .success
   }
 
-  private func poolOptions(_ pipeline: Pipeline, pipelinePath: String) -> WorkerPool.Options {
+  private func poolOptions(_ pipeline: Pipeline, pipelinePath: String, fingerprint: String) -> WorkerPool.Options {
     let configuration = WorkerConfiguration(
       pipelineSource: PipelineFile.source(pipelinePath) ?? "", pipelineFile: pipelinePath,
       baseDirectory: pipeline.baseDirectory, allowUntrusted: options.run.allowUntrusted,
       verbose: options.run.verbosity == .verbose, maxPixels: options.run.maxPixels,
-      memoryLimitMB: options.run.workerMemoryMB)
+      memoryLimitMB: options.run.workerMemoryMB, fingerprint: fingerprint)
     return WorkerPool.Options(
       jobs: options.run.jobs, executable: executable, configuration: configuration, timeout: options.run.timeout,
       retries: options.run.retries)
@@ -285,7 +303,14 @@ public final class WatchSession {
       }
       if let identity = FileIdentity.of(path), failed[path] == identity { continue }  // unchanged since it failed
       guard let file = scanner.file(at: path, root: root) else { continue }
-      var plan = OutputPlan(pipeline: pipeline, inputs: [file], outputRoot: options.run.outputRoot.map { _ in outputRoot }, knownOutputs: ownOutputs)
+      // One of ours whose folder was renamed, or that the store forgot: marked all the same.
+      if state.isOwnOutput(file) {
+        ownOutputs.insert(OutputPlan.normalise(path))
+        continue
+      }
+      var plan = OutputPlan(
+        pipeline: pipeline, inputs: [file], outputRoot: options.run.outputRoot.map { _ in outputRoot }, knownOutputs: ownOutputs,
+        writtenByMediapipe: state.isOurs)
       plan.applyFileSizeLimit(options.run.maxFileSize)
       guard let entry = plan.entries.first else { continue }  // one of our outputs
       var problem = entry.problem
@@ -319,6 +344,7 @@ public final class WatchSession {
     guard let entry = taskEntries.removeValue(forKey: task.id) else { return }
     inFlight[entry.input.path] = nil
     for output in result.outputs { ownOutputs.insert(OutputPlan.normalise(output.path)) }
+    state.noteUnmarkedOutputs(of: result, root: entry.outputRoot)
     if result.failure == nil {
       try? state.record(entry, canonicalPath: entry.input.canonicalPath, result: result)
     }
@@ -332,6 +358,7 @@ public final class WatchSession {
     let unchanged = now != nil && (result.input == nil || (now!.size == result.input!.size && now!.modified == result.input!.modified))
     if result.failure != nil, let now { failed[entry.input.path] = now }
     var line = WatchLog.Line(time: WatchLog.now(), input: entry.input.path, status: "done", milliseconds: result.milliseconds)
+    defer { workerOutput(result.workerOutput) }
     if let failure = result.failure {
       line.status = "failed"
       line.reason = failure.reason.rawValue
@@ -340,7 +367,8 @@ public final class WatchSession {
       if let failedFolder = options.failedDirectory, unchanged {
         do {
           let moved = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: failedFolder)
-          let note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
+          var note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
+          if let output = result.workerOutput { note += "\nworker output:\n" + output }
           try note.write(toFile: moved + ".error.txt", atomically: true, encoding: .utf8)
           line.movedTo = moved
         } catch {
@@ -358,5 +386,11 @@ public final class WatchSession {
       }
     }
     log.write(line)
+  }
+
+  /// With --verbose, what a worker wrote on stdout and stderr (libvips warnings, a crash's backtrace).
+  private func workerOutput(_ text: String?) {
+    guard options.run.verbosity == .verbose, let text, !text.isEmpty else { return }
+    log.note("worker output:\n" + RunReporter.indented(text))
   }
 }

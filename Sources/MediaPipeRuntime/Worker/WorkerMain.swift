@@ -38,12 +38,14 @@ public enum WorkerMain {
       return 2
     }
     let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels, route: route)
+    let hooks = WorkerTestHooks()
     do {
       try FrameChannel.send(WorkerMessage.ready, to: output)
       var processed = 0
       while let message = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) {
         guard case .task(let task) = message else { continue }
-        let result = perform(task, with: processor) { temporary, final in
+        let result = perform(task, with: processor, fingerprint: configuration.fingerprint, hooks: hooks) {
+          temporary, final in
           // Announce the file, and create it only once the parent has recorded it.
           try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
           guard case .proceed? = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) else {
@@ -63,27 +65,44 @@ public enum WorkerMain {
 
   /// Processes one task; `announce` is called before each temporary file is created.
   static func perform(
-    _ task: WorkerTask, with processor: ImageProcessor, announce: @escaping (String, String) throws -> Void
+    _ task: WorkerTask, with processor: ImageProcessor, fingerprint: String = "",
+    hooks: WorkerTestHooks = WorkerTestHooks(),
+    announce: @escaping (String, String) throws -> Void
   ) -> TaskResult {
     let start = DispatchTime.now()
+    // Whatever an earlier image left in libvips's error buffer is not this image's problem.
+    VipsRuntime.clearErrors()
+    hooks.crashIfAsked(task.path)
     let writer = AtomicFileWriter(announce: announce)
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
     // Identify the input before reading it for pixels: if it changes meanwhile,
     // the next run sees a different size or time and looks again.
     let identity = FileIdentity.read(task.path)
+    let marker = OutputMarker(
+      version: MediaPipeVersion.current, fingerprint: fingerprint, inputHash: identity?.contentHash ?? "")
+    var unmarked: [String: FileIdentity] = [:]
     do {
       outputs = try processor.process(
         .init(
           path: task.path, outputRoot: task.outputRoot, relativeDirectory: task.relativeDirectory,
           format: task.format.flatMap(ImageFormat.init(rawValue:)))
-      ) { path, body in try writer.write(to: path, body) }
+      ) { path, body in
+        try writer.write(to: path) { temporary in
+          try body(temporary)
+          // Marked before the rename: an output never exists without its mark.
+          if !marker.write(to: temporary) { unmarked[path] = FileIdentity.read(temporary) }
+          hooks.holdAfterWriting(task.path)
+        }
+      }
     } catch let error as ImagingError {
       failure = TaskFailure(reason: error.reason, detail: error.detail)
     } catch {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")
     }
     let ms = Int((DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000)
-    return TaskResult(outputs: outputs, failure: failure, milliseconds: ms, input: identity)
+    return TaskResult(
+      outputs: outputs, failure: failure, milliseconds: ms, input: identity,
+      unmarkedOutputs: unmarked.isEmpty ? nil : unmarked)
   }
 }
