@@ -182,6 +182,15 @@ public final class ImageProcessor {
           width: storedWidth, height: storedHeight, shrunkFrom: (header.width, header.height), by: shrink)
         if !plan.streams { image = try image.materialized() }
         if plan.autorotate { image = try image.autorotated() }
+      } else if route == .reference || min(header.width, header.height) < 2 * LoadPlan.minimumShrunkSide {
+        // The whole image, then a plain resize: no shrink-on-load at all. On the
+        // reference route always; on the fast one for strips a few pixels across,
+        // where shrink-on-load loses a large part of the picture (vips_thumbnail's
+        // JPEG and WebP shrinks drop partial blocks: a 1000x5 strip came out
+        // 18/255 off the exact result); they are small, so this costs nothing.
+        let whole = route == .reference ? header : try Image.open(path, sequential: false)  // the header is random access there
+        image = plan.autorotate ? try whole.autorotated() : whole
+        image = try image.resized(width: width, height: height, route: route)
       } else {
         image = try Image.thumbnail(path, width: width, height: height, autorotate: plan.autorotate)
         if !plan.streams { image = try image.materialized() }
@@ -282,6 +291,8 @@ extension ImageProcessor.LoadPlan {
   /// from there looks the same and costs a fraction (sharp's `fastShrinkOnLoad`,
   /// on by default, does the same). The resize after it is mediapipe's own
   /// (`Image.resized`), which is quicker than thumbnail's for 8-bit images.
+  static let minimumShrunkSide = 16
+
   mutating func jpegShrink(storedWidth: Int, storedHeight: Int) {
     guard case .thumbnail(let width, let height, _) = load else { return }
     let (targetW, targetH) = swapped ? (height, width) : (width, height)
@@ -289,7 +300,11 @@ extension ImageProcessor.LoadPlan {
       // libjpeg rounds a scaled side up, libvips 8.14 rounds it down: plan with
       // the smaller, so the decode is never below the target nor 0 pixels wide.
       let w = storedWidth / factor, h = storedHeight / factor
-      if w >= max(1, targetW) && h >= max(1, targetH) {
+      // The partial last block is dropped or repeated (see `Image.resized(width:
+      // height:shrunkFrom:by:)`): harmless at the edge of a photo, but a 3-px-wide
+      // strip decoded at 1/2 would lose a third of its picture. Only shrink where
+      // the short side keeps at least `minimumShrunkSide` pixels.
+      if w >= max(1, targetW) && h >= max(1, targetH) && min(w, h) >= Self.minimumShrunkSide {
         jpegShrink = factor
         return
       }
@@ -301,15 +316,17 @@ extension ImageProcessor.LoadPlan {
 extension Step {
   /// Whether the step reads its input top to bottom in one pass, so that it can
   /// run on a sequential (streamed) decode. Turning, flipping upside down, a
-  /// stamp that is not at the bottom and smart crops read rows out of order.
+  /// stamp that is not at the bottom and smart crops read rows out of order;
+  /// crops stop early.
   var streams: Bool {
     switch self {
     case .resize(let resize):
       if case .anchor = resize.gravity { return true }
       return false
-    case .crop(let crop):
-      if case .box(_, _, .anchor) = crop { return true }
-      if case .rect = crop { return true }
+    case .crop:
+      // A crop reads only down to its last row: a streamed decode would never
+      // reach damage below it, and the file would pass here and fail on the
+      // reference route (which decodes it whole).
       return false
     case .flop, .compress, .metadata, .output: return true
     case .watermark(let watermark):

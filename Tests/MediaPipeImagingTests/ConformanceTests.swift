@@ -25,6 +25,11 @@ import Testing
   /// CMYK: the fast route resizes in CMYK and converts to sRGB after, libvips's
   /// thumbnail converts first; both are right, and differ a little more.
   static let cmykTolerance = 4.0
+  /// Outputs at most eight pixels across (a 25x4000 strip resized into a box):
+  /// lanczos3 over the whole reduction (fast) and libvips's box pre-shrink then
+  /// lanczos3 (reference) weigh the few source pixels of each output pixel
+  /// differently; both are right.
+  static let thinTolerance = 5.0
 
   /// A pipeline of the matrix, and what it does to the upright size and the quadrants.
   struct Case: Sendable {
@@ -124,7 +129,7 @@ import Testing
   }()
 
   @Test func theMatrixIsWhole() {
-    #expect(Self.images.count >= 90, "\(Self.images.count) images")
+    #expect(Self.images.count >= 102, "\(Self.images.count) images")
   }
 
   @Test(arguments: images) func fastPathsMatchTheReference(_ image: ConformanceImage) throws {
@@ -148,7 +153,8 @@ import Testing
       }
       guard (f.width, f.height) == (r.width, r.height) else { continue }
       let difference = try meanAbsoluteDifference(f, r)
-      let tolerance = image.name.contains("cmyk") ? Self.cmykTolerance : Self.tolerance
+      let tolerance =
+        min(f.width, f.height) <= 8 ? Self.thinTolerance : image.name.contains("cmyk") ? Self.cmykTolerance : Self.tolerance
       #expect(difference <= tolerance, "\(label): mean difference \(difference) from the reference")
       if image.checksColours, let turn = testCase.turn, f.width >= 16, f.height >= 16 {
         for quadrant in Quadrant.allCases where !testCase.covered.contains(quadrant) {

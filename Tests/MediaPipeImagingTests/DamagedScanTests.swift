@@ -65,6 +65,23 @@ import Testing
     }
   }
 
+  /// A crop reads only down to its last row: damage further down must still be
+  /// found, as the reference route (which decodes the whole file) finds it.
+  @Test(arguments: ["jpg", "png"]) func aCropAboveTheDamageStillFindsIt(_ format: String) throws {
+    let folder = try temporaryFolder()
+    oneImageAtATime.lock()
+    let image = try ConformanceImages.image(width: 640, height: 480, bands: 3)
+    try ConformanceImages.save(image, folder + "/whole.\(format)")
+    oneImageAtATime.unlock()
+    let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/whole.\(format)"))
+    let path = folder + "/cut.\(format)"
+    try whole.prefix(whole.count * 9 / 10).write(to: URL(fileURLWithPath: path))
+    for source in ["crop 100x100 gravity=top-left", "crop 0,0,50,50"] {
+      #expect(try verdict(path, source, route: .fast) == "truncated", "\(source)")
+      #expect(try verdict(path, source, route: .reference) == "truncated", "\(source)")
+    }
+  }
+
   /// Every byte of every scan, table and frame header set to other values
   /// (seeded, so the same files every run): the 1/8 DC-scan decode (a 32-px
   /// target of a 320-px photo) and libvips agree.

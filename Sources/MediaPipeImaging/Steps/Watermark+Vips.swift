@@ -26,7 +26,12 @@ final class WatermarkStamps {
     let pixels: Int
     switch watermark.mark {
     case .text(_, _, let size, _): pixels = size.pixels(of: imageHeight)
-    case .image(_, let width): pixels = min(width.pixels(of: imageWidth), imageWidth)
+    case .image(let path, let width):
+      // As wide as asked, but no taller than the image: a 65535x1 strip would
+      // otherwise scale the logo to ~20,000 px (700 MB) before fitting it.
+      let (logoWidth, logoHeight) = try logoSize(path)
+      let fitting = Int(Double(imageHeight) * Double(logoWidth) / Double(max(1, logoHeight)))
+      pixels = max(1, min(width.pixels(of: imageWidth), imageWidth, fitting))
     }
     var key = Key(mark: watermark.mark, opacity: watermark.opacity, pixels: pixels)
     if case .text = watermark.mark, pixels > Self.largestRenderedText { key.frame = [imageWidth, imageHeight] }
@@ -35,6 +40,16 @@ final class WatermarkStamps {
     if cache.count >= WatermarkStamps.capacity { cache.removeAll() }
     cache[key] = stamp
     return stamp
+  }
+
+  private var logoSizes: [String: (Int, Int)] = [:]
+
+  /// A logo's size, from its header.
+  private func logoSize(_ path: String) throws -> (Int, Int) {
+    if let size = logoSizes[path] { return size }
+    let header = try Image.open(path, sequential: true)
+    logoSizes[path] = (header.width, header.height)
+    return (header.width, header.height)
   }
 
   private func render(_ watermark: Watermark, pixels: Int, frame: (width: Int, height: Int)) throws -> Image {

@@ -60,11 +60,18 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     {
       return .truncated
     }
-    if operation.hasSuffix("save") || text.contains("unable to open") && text.contains("writing")
-      || text.contains("no space") || text.contains("permission denied")
+    if text.contains("unable to open") && text.contains("writing") || text.contains("no space")
+      || text.contains("permission denied") || text.contains("disk space") || text.contains("write error")
     {
       return .cannotWriteOutput
     }
+    // A loader's complaint, even when the saver's pull of the pixels raised it
+    // (decoding is lazy): the input is damaged, not the output unwritable.
+    let loaders = ["load:", "2vips:", "vipsjpeg:", "vipspng:", "no 'meta' box", "no frames"]
+    if loaders.contains(where: text.contains) { return .truncated }
+    // libvips failed without a word (a loader that only warned): on reading, a damaged file.
+    if text.isEmpty && !operation.hasSuffix("save") { return .truncated }
+    if operation.hasSuffix("save") { return .cannotWriteOutput }
     if text.contains("unsupported") || text.contains("not supported") { return .unsupportedFormat }
     return .processingFailed
   }
