@@ -67,6 +67,20 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_document.png"))
   }
 
+  @Test func aBlockedFileClaimsNoOutputName() throws {
+    // photo.svg would write processed_photo.png, as photo.png does: while SVG is
+    // blocked, the PNG must still be written.
+    let folder = try workspace(copyFixtures: false)
+    for (name, as_) in [("photo.svg", "photo.svg"), ("alpha.png", "photo.png")] {
+      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + as_)
+    }
+    let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("failed: in/photo.svg: blocked format"))
+    #expect(!result.stderr.contains("also written by"), "\(result.stderr)")
+    #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_photo.png"))
+  }
+
   @Test func aSlowImageTimesOutAndTheRunGoesOn() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/slow.jpg")

@@ -34,9 +34,12 @@ public struct OutputPlan {
   ///   - overwrite: replace existing files mediapipe did not write (`--force`); inputs never.
   ///   - writtenByMediapipe: whether an existing file at an output path is mediapipe's
   ///     (marked, or known by content), and so may be replaced.
+  ///   - allowUntrusted: whether formats only untrusted loaders read (JPEG XL, JPEG 2000,
+  ///     BMP, SVG, PDF) are processed; when not, such inputs fail as blocked here, and
+  ///     claim no output names (a `photo.bmp` never keeps `photo.png` from its output).
   public init(
     pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
-    writtenByMediapipe: (String) -> Bool = { _ in false }
+    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool
   ) {
     var planned: [Entry] = []
     for input in inputs {
@@ -60,6 +63,10 @@ public struct OutputPlan {
       }
       if input.format == nil {
         problem = TaskFailure(reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format")
+      } else if let format = input.format, !format.isTrusted, !allowUntrusted {
+        problem = TaskFailure(
+          reason: .blockedFormat,
+          detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files; --allow-untrusted-formats reads it")
       }
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }

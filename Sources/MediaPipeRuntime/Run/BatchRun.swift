@@ -103,7 +103,7 @@ public struct BatchRun {
     let marked = found.filter { state.isOwnOutput($0) }.map { OutputPlan.normalise($0.path) }
     var plan = OutputPlan(
       pipeline: pipeline, inputs: found, outputRoot: outputRoot, knownOutputs: state.knownOutputs.union(marked),
-      overwrite: options.force, writtenByMediapipe: state.isOurs)
+      overwrite: options.force, writtenByMediapipe: state.isOurs, allowUntrusted: options.allowUntrusted)
     plan.applyFileSizeLimit(options.maxFileSize)
     let decisions = plan.entries.map { entry in
       entry.problem == nil ? state.decide(entry, canonicalPath: entry.input.canonicalPath) : .process("it cannot run")

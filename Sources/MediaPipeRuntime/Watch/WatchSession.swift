@@ -310,7 +310,7 @@ public final class WatchSession {
       }
       var plan = OutputPlan(
         pipeline: pipeline, inputs: [file], outputRoot: options.run.outputRoot.map { _ in outputRoot }, knownOutputs: ownOutputs,
-        writtenByMediapipe: state.isOurs)
+        writtenByMediapipe: state.isOurs, allowUntrusted: options.run.allowUntrusted)
       plan.applyFileSizeLimit(options.run.maxFileSize)
       guard let entry = plan.entries.first else { continue }  // one of our outputs
       var problem = entry.problem
