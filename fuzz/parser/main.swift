@@ -30,7 +30,8 @@ public func fuzzPipelineText(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
 
   let hasErrors = result.diagnostics.contains { $0.severity == .error }
   guard (result.pipeline == nil) == hasErrors else {
-    fatalError("pipeline \(result.pipeline == nil ? "missing without" : "given despite") an error: \(source.debugDescription)")
+    fatalError(
+      "pipeline \(result.pipeline == nil ? "missing without" : "given despite") an error: \(source.debugDescription)")
   }
   let lineCount = max(1, source.lines.count)
   for d in result.diagnostics where d.location.line < 1 || d.location.line > lineCount || d.location.column < 1 {
