@@ -249,14 +249,10 @@ static VipsImage *decode_eighth(Bytes jpeg, VipsImage *header) {
   return out;
 }
 
-int cvips_jpegload_dc_eighth(const char *path, VipsImage *header, VipsImage **out) {
-  gchar *contents = NULL;
-  gsize size = 0;
-  if (!g_file_get_contents(path, &contents, &size, NULL)) return 1;
+int cvips_jpegload_dc_eighth_buffer(const void *data, size_t size, VipsImage *header,
+                                    VipsImage **out) {
   unsigned char *stripped = g_malloc(size + 2);
-  Bytes in = {(const unsigned char *)contents, size};
-  const size_t stripped_size = strip_ac_scans(in, stripped);
-  g_free(contents);
+  const size_t stripped_size = strip_ac_scans((Bytes){data, size}, stripped);
   if (!stripped_size) {
     g_free(stripped);
     return 1;
@@ -264,4 +260,13 @@ int cvips_jpegload_dc_eighth(const char *path, VipsImage *header, VipsImage **ou
   *out = decode_eighth((Bytes){stripped, stripped_size}, header);
   g_free(stripped);
   return *out ? 0 : 1;
+}
+
+int cvips_jpegload_dc_eighth(const char *path, VipsImage *header, VipsImage **out) {
+  gchar *contents = NULL;
+  gsize size = 0;
+  if (!g_file_get_contents(path, &contents, &size, NULL)) return 1;
+  const int result = cvips_jpegload_dc_eighth_buffer(contents, size, header, out);
+  g_free(contents);
+  return result;
 }

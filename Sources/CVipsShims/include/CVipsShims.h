@@ -39,6 +39,9 @@ VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, i
 /// `*out`; 1 when the file is not a progressive JPEG this applies to, or
 /// anything looks wrong (the caller then loads it the usual way).
 int cvips_jpegload_dc_eighth(const char *path, VipsImage *header, VipsImage **out);
+/// The same from the file's bytes (the fuzz target in fuzz/jpeg_dc feeds it).
+int cvips_jpegload_dc_eighth_buffer(const void *data, size_t size, VipsImage *header,
+                                    VipsImage **out);
 /// vips_thumbnail: shrink-on-load resize straight from the file.
 /// `size` is a VipsSize; `no_rotate` disables EXIF auto-rotation.
 int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
