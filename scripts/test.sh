@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Sets up and runs the whole test suite (unit, imaging and end-to-end tests).
+# Sets up and runs the whole test suite (unit, imaging and end-to-end tests, the
+# conformance matrix of the fast paths against libvips's reference route), then
+# each fuzz target for 20 seconds (scripts/fuzz.sh; docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --product mediapipe
 swift test
+bash scripts/fuzz.sh all 20
