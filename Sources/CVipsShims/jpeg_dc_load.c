@@ -115,7 +115,7 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
   int progressive = 0, dc_scans = 0;
   // Component ids whose AC scans are kept (subsampled ones), and those the frame has.
   unsigned char keep_ac[256] = {0}, in_frame[256] = {0};
-  // Huffman tables defined so far: [class][id], class 0 DC, 1 AC.
+  // Huffman tables defined since the last scan: [class][id], class 0 DC, 1 AC.
   unsigned char huffman[2][4] = {{0}};
   // libjpeg's progression bookkeeping: the last successive-approximation bit
   // sent for each component (by its place in the frame) and coefficient; -1 none.
@@ -168,6 +168,11 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
       // libjpeg warns of a scan that does not follow on from the ones before
       // (and libvips may refuse the file for it): decode such files the usual way.
       if (!progression_ok(body, in_frame, coef_bits)) return 0;
+      // Encoders of progressive files define each scan's tables just before it.
+      // A left-out AC scan that uses a table defined further back may be decoded
+      // with the wrong one, which only decoding it would show: be in doubt, and
+      // let libvips decode such files (only the speed is lost).
+      memset(huffman, 0, sizeof(unsigned char[2][4]));
       const size_t data_end = entropy_end(in, end);
       if (!data_end) return 0;
       if (spectral_start == 0 || keep_ac[body[1]]) {

@@ -82,21 +82,19 @@ import Testing
     }
   }
 
-  /// Every byte of every scan, table and frame header set to other values
-  /// (seeded, so the same files every run): the 1/8 DC-scan decode (a 32-px
+  /// Every byte of every scan, table and frame header set to three other values
+  /// (the same files every run): the 1/8 DC-scan decode (a 32-px
   /// target of a 320-px photo) and libvips agree.
   @Test func headerDamageGetsLibvipssVerdict() throws {
     let original = try Self.progressive()
     let headers = Self.segments(original).filter { [0xDA, 0xC4, 0xC2].contains($0.marker) }
-    var generator = SeededGenerator(seed: 9)
     let folder = try temporaryFolder()
     var cases = 0, refused = 0
     for segment in headers {
       for offset in segment.body.prefix(8) {
-        for _ in 0..<3 {
+        for step in [1, 7, 128] {
           var bytes = original
-          bytes[offset] = UInt8.random(in: 0...255, using: &generator)
-          if bytes[offset] == original[offset] { continue }
+          bytes[offset] = original[offset] &+ UInt8(step)
           let path = folder + "/m\(cases).jpg"
           try Data(bytes).write(to: URL(fileURLWithPath: path))
           let fast = try verdict(path, "resize 32x32", route: .fast)
@@ -108,18 +106,5 @@ import Testing
       }
     }
     #expect(cases > 100 && refused > 10, "\(cases) files, \(refused) refused")
-  }
-}
-
-/// A small deterministic random generator (SplitMix64) for reproducible damage.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
