@@ -8,7 +8,8 @@ public enum ImagingRoute: String, Sendable {
   /// progressive JPEGs decoded at 1/8 from their DC scans, the transposed
   /// lanczos3 resize, sequential decoding where every step reads top to bottom.
   case fast
-  /// libvips's own and nothing else: loaders with random access, `vips_thumbnail`
-  /// for a resize fused into the load, `vips_resize` for any other.
+  /// libvips's own and nothing else: loaders with random access, the whole image
+  /// decoded, `vips_resize` for every resize (no shrink-on-load: libvips 8.14's
+  /// drops a partial last block, which is wrong on strips a few pixels across).
   case reference
 }
