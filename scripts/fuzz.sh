@@ -76,7 +76,7 @@ build_target() {
       local sources=()
       while IFS= read -r f; do sources+=("$f"); done < <(find Sources/MediaPipeCore -name '*.swift' | sort)
       "${lock[@]}" "$toolchain/swiftc" -sanitize=fuzzer,address -parse-as-library -swift-version 6 \
-        -module-name MediaPipeCore -O -g -use-ld=lld "${sources[@]}" fuzz/parser/main.swift -o "$build/parser"
+        -module-name MediaPipeCore -O -g -suppress-warnings -use-ld=lld "${sources[@]}" fuzz/parser/main.swift -o "$build/parser"
     fi
     ;;
   esac
