@@ -112,7 +112,7 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
   if (in.size < 4 || in.data[0] != 0xFF || in.data[1] != 0xD8) return 0;
   size_t i = 2, o = 2;
   memcpy(out, in.data, 2);
-  int progressive = 0, dc_scans = 0;
+  int progressive = 0, dc_scans = 0, frame_components = 0;
   // Component ids whose AC scans are kept (subsampled ones), and those the frame has.
   unsigned char keep_ac[256] = {0}, in_frame[256] = {0};
   // Huffman tables defined since the last scan: [class][id], class 0 DC, 1 AC.
@@ -128,6 +128,12 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
     if (marker == 0xD9) {  // end of image
       out[o++] = 0xFF;
       out[o++] = 0xD9;
+      // Every coefficient of every component sent to its last bit: otherwise
+      // libjpeg smooths the blocks to guess what is missing (and changes the
+      // DC-derived pixels too), which a decode without the AC scans cannot copy.
+      for (int c = 0; c < frame_components; c++)
+        for (int k = 0; k < 64; k++)
+          if (coef_bits[c][k] != 0) return 0;
       return progressive && dc_scans > 0 ? o : 0;
     }
     if ((marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0xD8) return 0;
@@ -150,6 +156,7 @@ static size_t strip_ac_scans(Bytes in, unsigned char *out) {
         in_frame[body[6 + 3 * c]] = (unsigned char)(c + 1);
       }
       progressive = 1;
+      frame_components = components;
     } else if ((marker >= 0xC0 && marker <= 0xCF) && marker != 0xC4 && marker != 0xC8 &&
                marker != 0xCC) {
       return 0;  // another kind of frame: baseline, lossless, arithmetic, ...
