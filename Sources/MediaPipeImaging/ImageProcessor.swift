@@ -282,6 +282,9 @@ extension String {
 }
 
 extension ImageProcessor.LoadPlan {
+  /// The shortest side a DCT-shrunk JPEG decode may have (see `jpegShrink`).
+  static let minimumShrunkSide = 16
+
   /// Lets libjpeg scale the decode down as far as the target allows: the
   /// largest of 2, 4 and 8 that still decodes at least the target size (1 when
   /// none does).
@@ -291,8 +294,6 @@ extension ImageProcessor.LoadPlan {
   /// from there looks the same and costs a fraction (sharp's `fastShrinkOnLoad`,
   /// on by default, does the same). The resize after it is mediapipe's own
   /// (`Image.resized`), which is quicker than thumbnail's for 8-bit images.
-  static let minimumShrunkSide = 16
-
   mutating func jpegShrink(storedWidth: Int, storedHeight: Int) {
     guard case .thumbnail(let width, let height, _) = load else { return }
     let (targetW, targetH) = swapped ? (height, width) : (width, height)
