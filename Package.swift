@@ -16,7 +16,8 @@ let package = Package(
     .executable(name: "mediapipe", targets: ["mediapipe"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
   ],
   targets: [
     .systemLibrary(
@@ -42,13 +43,16 @@ let package = Package(
     ),
     .target(
       name: "MediaPipeRuntime",
-      dependencies: ["MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite"]
+      dependencies: [
+        "MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite", .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .executableTarget(
       name: "mediapipe",
       dependencies: [
-        "MediaPipeCore", "MediaPipeRuntime", "MediaPipeImaging",
+        "MediaPipeCore", "MediaPipeRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),

@@ -72,8 +72,8 @@ public final class ImageProcessor {
     if pixels > maxPixels {
       throw ImagingError(
         operation: "limits",
-        detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels)) (--max-pixels)",
-        reason: .tooManyPixels)
+        detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels))",
+        reason: .tooManyPixels, remedy: .raiseLimit(.pixels(maxPixels)))
     }
     var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count, route: route)
     if route == .fast && Self.format(ofLoader: header.loader) == .jpeg {
@@ -216,7 +216,7 @@ public final class ImageProcessor {
     }
     if path == input.path {
       throw ImagingError(
-        operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",
+        operation: "output", detail: "the output \(path) would overwrite its input; change `output`",
         reason: .cannotWriteOutput)
     }
     try writer(path) { temporary in

@@ -11,7 +11,9 @@ struct CheckCommand: ParsableCommand {
   var pipeline: String
 
   func run() throws {
-    guard let compiled = PipelineFile.load(pipeline) else { throw ExitCode(RunExitCode.usage.rawValue) }
+    let result = try Console.attempt { try Engine.compile(pipeline) }
+    guard let compiled = result.pipeline else { throw Console.fail(EngineError.invalidPipeline(path: pipeline, result)) }
+    if !result.diagnostics.isEmpty { printError(result.renderedDiagnostics(), newline: false) }
     print("\(pipeline): valid\n\(compiled.summary)")
   }
 }

@@ -12,10 +12,13 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
   public var detail: String
   /// What the failure means for the user.
   public var reason: FailureReason
+  /// What would avoid it (a limit to raise), if anything.
+  public var remedy: Remedy?
 
-  public init(operation: String, detail: String, reason: FailureReason? = nil) {
+  public init(operation: String, detail: String, reason: FailureReason? = nil, remedy: Remedy? = nil) {
     self.operation = operation
     self.detail = detail
+    self.remedy = remedy
     self.reason = reason ?? ImagingError.classify(operation: operation, detail: detail)
   }
 

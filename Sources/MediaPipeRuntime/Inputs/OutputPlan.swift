@@ -37,9 +37,12 @@ public struct OutputPlan {
   ///   - allowUntrusted: whether formats only untrusted loaders read (JPEG XL, JPEG 2000,
   ///     BMP, SVG, PDF) are processed; when not, such inputs fail as blocked here, and
   ///     claim no output names (a `photo.bmp` never keeps `photo.png` from its output).
+  ///   - claimed: outputs already claimed, normalised, with the input that writes them
+  ///     (earlier runs' records, earlier arrivals): another input whose output is one of
+  ///     them fails, as long as the claiming input still exists.
   public init(
     pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
-    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool
+    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:]
   ) {
     var planned: [Entry] = []
     for input in inputs {
@@ -66,14 +69,15 @@ public struct OutputPlan {
       } else if let format = input.format, !format.isTrusted, !allowUntrusted {
         problem = TaskFailure(
           reason: .blockedFormat,
-          detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files; --allow-untrusted-formats reads it")
+          detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files",
+          remedy: .allowUntrustedFormats)
       }
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }
 
     // Files a state store knows as outputs (of any run, any pipeline) are never inputs.
     let inputs = Set(planned.filter { !knownOutputs.contains(Self.normalise($0.input.path)) }.map { Self.normalise($0.input.path) })
-    var claimed: [String: String] = [:]
+    var claimed = claimed
     for entry in planned {
       let key = Self.normalise(entry.input.path)
       if knownOutputs.contains(key) {
@@ -104,19 +108,23 @@ public struct OutputPlan {
       if key == own {
         return TaskFailure(
           reason: .cannotWriteOutput,
-          detail: "its output would overwrite the input itself; change `output` in the pipeline or use -o DIR")
+          detail: "its output would overwrite the input itself; change `output` in the pipeline",
+          remedy: .writeElsewhere)
       }
       if inputs.contains(key) {
         return TaskFailure(
-          reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output` or use -o DIR")
+          reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output`",
+          remedy: .writeElsewhere)
       }
-      if let other = claimed[key] {
+      if let other = claimed[key], other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
+        FileManager.default.fileExists(atPath: other)
+      {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
       }
       if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
         return TaskFailure(
           reason: .cannotWriteOutput,
-          detail: "\(output) already exists and was not written by mediapipe; move it away, or use --force to replace it")
+          detail: "\(output) already exists and was not written by mediapipe; move it away", remedy: .replaceExisting)
       }
     }
     return nil
@@ -130,7 +138,8 @@ public struct OutputPlan {
     {
       entries[index].problem = TaskFailure(
         reason: .fileTooLarge,
-        detail: "\(RunReporter.bytes(entries[index].input.size)); the limit is \(RunReporter.bytes(limit)) (--max-file-size)")
+        detail: "\(ByteCount.text(entries[index].input.size)); the limit is \(ByteCount.text(limit))",
+        remedy: .raiseLimit(.fileSize(bytes: limit)))
     }
   }
 

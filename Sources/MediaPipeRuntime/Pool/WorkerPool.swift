@@ -259,7 +259,9 @@ public final class WorkerPool {
   /// What a worker's death means for its task: one line, with the last libvips message if there is one.
   private func deathFailure(of worker: WorkerProcess, status: ExitStatus) -> TaskFailure {
     if worker.killedForTimeout, let timeout = options.timeout {
-      return TaskFailure(reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)) (--timeout); the worker was stopped")
+      return TaskFailure(
+        reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)); the worker was stopped",
+        remedy: .raiseLimit(.timeout(seconds: timeout)))
     }
     let said = worker.output.lastLibvipsMessage.map { "; libvips said: \($0)" } ?? ""
     if let limit = options.configuration.memoryLimitMB,
@@ -267,7 +269,8 @@ public final class WorkerPool {
     {
       return TaskFailure(
         reason: .outOfMemory,
-        detail: "the worker \(status.description) at its memory limit of \(limit) MB (--worker-memory)\(said)")
+        detail: "the worker \(status.description) at its memory limit of \(limit) MB\(said)",
+        remedy: .raiseLimit(.workerMemory(megabytes: limit)))
     }
     if status == .signaled(SIGKILL) {
       return TaskFailure(

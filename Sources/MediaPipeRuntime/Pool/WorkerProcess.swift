@@ -76,7 +76,7 @@ final class WorkerProcess {
     ] where environment[name] == nil {
       environment[name] = value
     }
-    let argv = [executable, "__worker"]
+    let argv = [executable, MediaPipeWorker.argument]
     let envp = environment.map { "\($0.key)=\($0.value)" }
     let pid = withCStrings(argv) { cArgv in
       withCStrings(envp) { cEnvp in

@@ -64,7 +64,7 @@ public struct WorkerConfiguration: Codable, Sendable {
 
   public init(
     pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
-    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil, fingerprint: String = ""
+    maxPixels: Int, memoryLimitMB: Int?, fingerprint: String
   ) {
     self.fingerprint = fingerprint
     self.pipelineSource = pipelineSource
@@ -125,14 +125,17 @@ public struct TaskResult: Codable, Sendable {
   }
 }
 
-/// A failure: the reason a script can act on, and the detail a person can read.
+/// A failure: the reason a script can act on, the detail a person can read, and
+/// what would avoid it (a limit to raise, a flag to give), which the command line words.
 public struct TaskFailure: Codable, Sendable, Hashable {
   public var reason: FailureReason
   public var detail: String
+  public var remedy: Remedy?
 
-  public init(reason: FailureReason, detail: String) {
+  public init(reason: FailureReason, detail: String, remedy: Remedy? = nil) {
     self.reason = reason
     self.detail = detail
+    self.remedy = remedy
   }
 
   /// "truncated or corrupt image data (Premature end of JPEG file)".

@@ -8,13 +8,13 @@ import MediaPipeImaging
 #endif
 
 /// The worker side of the pool: reads tasks from fd 3, answers on fd 4.
-public enum WorkerMain {
+enum WorkerMain {
   static let input: Int32 = 3
   static let output: Int32 = 4
 
   /// Runs until the parent closes the channel. Returns the process exit code.
   /// - Parameter route: `.reference` runs every image through libvips's plain route.
-  public static func run(route: ImagingRoute = .fast) -> Int32 {
+  static func run(route: ImagingRoute) -> Int32 {
     cvips_reset_signals()
     // The parent decides what an interrupt means; a worker finishes its image.
     signal(SIGINT, SIG_IGN)
@@ -96,7 +96,7 @@ public enum WorkerMain {
         }
       }
     } catch let error as ImagingError {
-      failure = TaskFailure(reason: error.reason, detail: error.detail)
+      failure = TaskFailure(reason: error.reason, detail: error.detail, remedy: error.remedy)
     } catch {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")
     }
