@@ -8,12 +8,16 @@ import PackageDescription
 //   MediaPipeCore    the pipeline format and plan: pure Swift, no libvips.
 //   MediaPipeImaging libvips wrapper and the step executors.
 //   MediaPipeRuntime process pool, worker protocol, input discovery, file safety.
-//   mediapipe        the command line: ArgumentParser commands only.
+//   MediaPipe        the library product: re-exports the engine's public API.
+//   mediapipe        the command line: ArgumentParser commands only, a client of MediaPipe.
+//   mediapipe-example (Examples/thumbnails) a program that uses only the library.
 let package = Package(
   name: "mediapipe",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "mediapipe", targets: ["mediapipe"])
+    .executable(name: "mediapipe", targets: ["mediapipe"]),
+    // The engine as a library: parse a pipeline, run it over paths, receive per-file events.
+    .library(name: "MediaPipe", targets: ["MediaPipe"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,14 +51,13 @@ let package = Package(
         "MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite", .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .target(name: "MediaPipe", dependencies: ["MediaPipeCore", "MediaPipeRuntime"]),
     .executableTarget(
       name: "mediapipe",
-      dependencies: [
-        "MediaPipeCore", "MediaPipeRuntime",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Logging", package: "swift-log"),
-      ]
+      dependencies: ["MediaPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
+    // An example client that uses only the MediaPipe library's public API.
+    .executableTarget(name: "mediapipe-example", dependencies: ["MediaPipe"], path: "Examples/thumbnails"),
     .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),
     .testTarget(
       name: "MediaPipeImagingTests",

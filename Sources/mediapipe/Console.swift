@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import Logging
-import MediaPipeRuntime
+import MediaPipe
 
 /// Where the engine's log lines go: set by each command to its own printer (the
 /// progress display of `run`, the timestamped log of `watch`).

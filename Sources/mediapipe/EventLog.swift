@@ -1,5 +1,5 @@
 import Foundation
-import MediaPipeRuntime
+import MediaPipe
 
 #if canImport(Glibc)
   import Glibc

@@ -1,5 +1,4 @@
-import MediaPipeCore
-import MediaPipeRuntime
+import MediaPipe
 
 /// Where the libraries' remedies become this command line's flags: the only
 /// place that knows which flag stands for which limit or choice.

@@ -1,6 +1,5 @@
 import ArgumentParser
-import MediaPipeCore
-import MediaPipeRuntime
+import MediaPipe
 
 @main
 struct MediaPipeCommand: ParsableCommand {

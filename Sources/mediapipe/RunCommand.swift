@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MediaPipeRuntime
+import MediaPipe
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -29,10 +29,10 @@ struct RunCommand: ParsableCommand {
       75 another run holds the lock (--no-wait), 130 interrupted.
       """)
 
-  @Argument(help: "The pipeline file.")
+  @ArgumentParser.Argument(help: "The pipeline file.")
   var pipeline: String
 
-  @Argument(help: "Image files or folders to process.")
+  @ArgumentParser.Argument(help: "Image files or folders to process.")
   var paths: [String]
 
   @OptionGroup var workers: WorkerOptions

@@ -1,6 +1,5 @@
 import Foundation
-import MediaPipeCore
-import MediaPipeRuntime
+import MediaPipe
 
 #if canImport(Glibc)
   import Glibc

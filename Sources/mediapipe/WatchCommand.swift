@@ -1,5 +1,5 @@
 import ArgumentParser
-import MediaPipeRuntime
+import MediaPipe
 
 struct WatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -21,7 +21,7 @@ struct WatchCommand: ParsableCommand {
         mediapipe watch --poll 10 web.pipeline /mnt/share/inbox
       """)
 
-  @Argument(help: ArgumentHelp("[PIPELINE] DIR: the pipeline (default: the one *.pipeline at the top of DIR) and the folder to watch.", valueName: "pipeline-and-folder"))
+  @ArgumentParser.Argument(help: ArgumentHelp("[PIPELINE] DIR: the pipeline (default: the one *.pipeline at the top of DIR) and the folder to watch.", valueName: "pipeline-and-folder"))
   var arguments: [String]
 
   @OptionGroup var workers: WorkerOptions

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MediaPipeRuntime
+import MediaPipe
 
 /// Options `run` and `watch` share: the pool, the output folder, the state
 /// store and the limits that make hostile files harmless.

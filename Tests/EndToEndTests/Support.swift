@@ -28,12 +28,13 @@ final class Running {
   let errPath: String
 
   /// - Parameter environment: added to this process's environment (the test hooks of `WorkerTestHooks`).
-  init(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws {
+  /// - Parameter executable: the program to run (default: the built `mediapipe`).
+  init(_ arguments: [String], in folder: String, environment: [String: String] = [:], executable: String = binary) throws {
     outPath = folder + "/.stdout-\(UUID().uuidString)"
     errPath = folder + "/.stderr-\(UUID().uuidString)"
     FileManager.default.createFile(atPath: outPath, contents: nil)
     FileManager.default.createFile(atPath: errPath, contents: nil)
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     process.standardOutput = FileHandle(forWritingAtPath: outPath)

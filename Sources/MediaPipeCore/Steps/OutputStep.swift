@@ -87,7 +87,7 @@ public struct OutputTemplate: Sendable, Hashable {
       ok = false
     } else if text.hasPrefix("/") {
       diagnostics.error(
-        "the output template must be relative (it is resolved in the input's folder, or below -o DIR)", at: at(0))
+        "the output template must be relative (it is resolved in the input's folder, or below the output folder)", at: at(0))
       ok = false
     } else if text.split(separator: "/").contains("..") {
       diagnostics.error("the output template may not leave its output folder with '..'", at: at(0))

@@ -61,3 +61,17 @@ extension Engine {
     }
   }
 }
+
+extension Engine {
+  /// Finds, admits and processes every image below `paths` (files or folders; a
+  /// single image is a path too), passing one event per input to `onEvent`: first
+  /// those decided without a worker, then each processed image as it finishes.
+  /// - Throws: `EngineError.missingPath` when a path does not exist or cannot be read.
+  public func run(_ paths: [String], onEvent: (FileEvent) -> Void) throws -> Outcome {
+    let plan = try planBatch(paths)
+    for event in plan.events { onEvent(event) }
+    var outcome = process(plan.tasks, onEvent: onEvent)
+    outcome.failed += plan.failedUpFront
+    return outcome
+  }
+}
