@@ -63,7 +63,10 @@ let package = Package(
       name: "MediaPipeImagingTests",
       dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips", "CVipsShims"]
     ),
-    .testTarget(name: "MediaPipeRuntimeTests", dependencies: ["MediaPipeRuntime", "MediaPipeCore"]),
+    .testTarget(
+      name: "MediaPipeRuntimeTests",
+      dependencies: ["MediaPipeRuntime", "MediaPipeCore", .product(name: "Logging", package: "swift-log")]
+    ),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["MediaPipeImaging", "MediaPipeRuntime"]
