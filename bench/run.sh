@@ -21,3 +21,5 @@ work=${BENCH_DIR:-/tmp/mediapipe-bench}
 bash bench/make-corpus.sh "$work/corpus" "${COPIES:-8}"
 python3 bench/bench.py --work "$work" --rounds "${ROUNDS:-3}" --jobs "${JOBS:-$(nproc)}" \
   --binary .build/release/mediapipe --out docs/benchmarks.md
+python3 bench/watch_latency.py --binary .build/release/mediapipe --corpus "$work/corpus" --work "$work" \
+  --out docs/benchmarks.md

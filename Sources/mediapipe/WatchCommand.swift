@@ -8,8 +8,8 @@ struct WatchCommand: ParsableCommand {
     discussion: """
       First processes the backlog (files already there and not yet done with this \
       pipeline), then watches the folder and its subfolders, including new ones. A file \
-      is taken when it is closed after writing or renamed in, after a settle time, and \
-      only if nothing still has it open for writing. Hidden and temporary names (.*, \
+      is taken as soon as it is closed after writing or renamed in, if nothing still has \
+      it open for writing (where the kernel cannot tell, after a settle time). Hidden and temporary names (.*, \
       *.tmp, *.part, *.crdownload, *~) wait until renamed. What was done is recorded, so a \
       restart does not redo it; a file replaced by new content is done again. SIGINT or \
       SIGTERM finishes the images in flight and exits 0. See docs/watch-service.md for \
@@ -29,7 +29,7 @@ struct WatchCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Scan every this many seconds instead of using inotify (for network file systems).", valueName: "seconds"))
   var poll: Double?
 
-  @Option(help: ArgumentHelp("How long a closed file must stay untouched before it is taken.", valueName: "seconds"))
+  @Option(help: ArgumentHelp("Where the kernel cannot say whether a writer still has a closed file open (other users' files, network file systems): how long it must stay untouched before it is taken.", valueName: "seconds"))
   var settle: Double = 0.3
 
   @Option(help: ArgumentHelp("Move each original here after it was processed.", valueName: "dir"))

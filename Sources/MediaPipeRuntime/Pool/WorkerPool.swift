@@ -121,7 +121,7 @@ public final class WorkerPool {
         for task in feed.takeReady() { pending.insert(task, at: 0) }
       }
       if dispatching {
-        try ensureWorkers()
+        try ensureWorkers(keepWarm: feed != nil)
         dispatch(onStart: onStart)
       }
       let busy = workers.contains { if case .busy = $0.state { return true } else { return false } }
@@ -309,9 +309,11 @@ public final class WorkerPool {
 
   /// Starts workers while there is work for them, up to `jobs`: at the start,
   /// to replace one that died, or when a watched folder brings new files.
-  private func ensureWorkers() throws {
+  /// Starts workers for the tasks waiting, up to `jobs`; with `keepWarm` (a feed: the
+  /// watcher), all `jobs` of them at once, so an arrival never waits for a worker to start.
+  private func ensureWorkers(keepWarm: Bool) throws {
     let busy = workers.filter { if case .busy = $0.state { return true } else { return false } }.count
-    let wanted = min(max(1, options.jobs), busy + pending.count)
+    let wanted = keepWarm ? max(1, options.jobs) : min(max(1, options.jobs), busy + pending.count)
     while workers.count < wanted {
       workers.append(try WorkerProcess.spawn(executable: options.executable, configuration: options.configuration))
     }

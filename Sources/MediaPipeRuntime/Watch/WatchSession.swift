@@ -155,7 +155,15 @@ public final class WatchSession {
     for event in events {
       switch event {
       case .arrived(let path):
-        if !isIgnoredName(path) && !isExcluded(path) { queue.schedule(path) }
+        guard !isIgnoredName(path) && !isExcluded(path) else { continue }
+        // Closed or renamed in, and the kernel says no writer has it open: it is whole,
+        // take it now. A writer still holding it brings it back when it closes; where
+        // the kernel cannot tell, the settle time decides.
+        if WriterCheck.isOpenForWriting(path) == false {
+          queue.schedule(path, after: 0)
+        } else {
+          queue.schedule(path)
+        }
       case .modified(let path):
         queue.cancel(path)
       case .folderAdded(let path):
