@@ -55,6 +55,30 @@ func temporaryFolder() throws -> String {
     #expect(try reopened.records(pipeline: "/p.pipeline").keys.sorted() == ["/in/a.jpg", "/in/c.jpg"])
     #expect(try reopened.allOutputs() == ["/out/a.jpg", "/out/b.jpg"])
   }
+
+  /// A store that cannot be put back (a folder took its name) leaves no
+  /// temporary copy, and is not copied again at every check.
+  @Test func aStoreThatCannotBeWrittenBackLeavesNothingAndWaits() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = folder + "/.mediapipe/state.sqlite"
+    let store = try StateStore(path: path)
+    try store.save(record("/in/a.jpg"))
+    try FileManager.default.removeItem(atPath: path)
+    try FileManager.default.createDirectory(atPath: path + "/taken", withIntermediateDirectories: true)
+    let leftovers = {
+      try FileManager.default.contentsOfDirectory(atPath: folder + "/.mediapipe").filter { $0.hasSuffix(".tmp") }
+    }
+    #expect(throws: StateStoreError.self) { try store.check() }
+    #expect(try leftovers() == [])
+    #expect(try store.check() == false, "not tried again at once")
+    store.retryInterval = 0
+    #expect(throws: StateStoreError.self) { try store.check() }
+    #expect(try leftovers() == [])
+    try FileManager.default.removeItem(atPath: path)
+    #expect(try store.check() == true, "written back once the way is clear")
+    #expect(try StateStore(path: path).records(pipeline: "/p.pipeline").keys.sorted() == ["/in/a.jpg"])
+  }
 }
 
 @Suite struct RunLockTests {
