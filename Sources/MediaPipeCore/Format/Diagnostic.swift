@@ -55,9 +55,6 @@ public struct DiagnosticBag: Sendable {
 
   public var hasErrors: Bool { errorCount > 0 }
 
-  /// How many diagnostics were counted but not kept.
-  public var omittedCount: Int { errorCount + warningCount - kept.count }
-
   /// The earliest `capacity` entries in file order.
   private var kept: ArraySlice<Entry> {
     entries.sorted(by: Self.fileOrder).prefix(capacity)
