@@ -284,6 +284,15 @@ import Testing
     #expect(outer.errorCount == 5000 && outer.warningCount == 1)
   }
 
+  /// A diagnostic said again after the bag let it go is not counted twice.
+  @Test func aRepeatOfADroppedDiagnosticIsNotCountedAgain() {
+    var bag = DiagnosticBag(capacity: 10)
+    for line in 1...20 { bag.error("e\(line)", at: SourceLocation(file: "f", line: line, column: 1)) }
+    for line in [15, 20, 5] { bag.error("e\(line)", at: SourceLocation(file: "f", line: line, column: 1)) }
+    #expect(bag.errorCount == 20)
+    #expect(bag.sorted.map(\.message) == (1...10).map { "e\($0)" })
+  }
+
   // MARK: - Large files finish (no timing asserted)
 
   @Test func aFileOf40000LinesChecks() {
