@@ -69,7 +69,6 @@ import Testing
     _ route: ImagingRoute
   ) throws {
     let folder = try temporaryFolder()
-    defer { try? FileManager.default.removeItem(atPath: folder) }
     oneImageAtATime.lock()
     defer { oneImageAtATime.unlock() }
     try VipsRuntime.start()
