@@ -318,12 +318,14 @@ extension Step {
   /// Whether the step reads its input top to bottom in one pass, so that it can
   /// run on a sequential (streamed) decode. Turning, flipping upside down, a
   /// stamp that is not at the bottom and smart crops read rows out of order;
-  /// crops stop early.
+  /// crops (and the crop of `fit=cover`) stop early.
   var streams: Bool {
     switch self {
     case .resize(let resize):
-      if case .anchor = resize.gravity { return true }
-      return false
+      guard case .anchor(let anchor) = resize.gravity else { return false }
+      // `fit=cover` ends with a crop (`Resize.finish`): only one anchored at the
+      // bottom is sure to read down to the last row, as the reference route does.
+      return resize.fit != .cover || [.south, .southEast, .southWest].contains(anchor)
     case .crop:
       // A crop reads only down to its last row: a streamed decode would never
       // reach damage below it, and the file would pass here and fail on the

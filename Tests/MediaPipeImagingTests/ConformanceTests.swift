@@ -113,6 +113,7 @@ import Testing
   static let folder: String = {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-conformance-\(getpid())").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    TemporaryFolders.removeAtExit(path)
     return path
   }()
 

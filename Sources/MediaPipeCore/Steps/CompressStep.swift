@@ -86,7 +86,9 @@ public struct Compress: Sendable, Hashable {
     choices.append(("jpg", .jpeg))
     choices.append(("tif", .tiff))
     guard let format = choices.first(where: { $0.0 == argument.value.value.lowercased() })?.1 else {
-      reader.invalid("a format (\(names.joined(separator: ", ")))", argument, notes: Suggestions.notes(for: argument.value.value, in: names))
+      reader.invalid(
+        "a format (\(names.joined(separator: ", ")))", argument,
+        notes: Suggestions.notes(for: argument.value.value, in: names), digits: .none)
       return (nil, reader.diagnostics)
     }
     let allowed = keysByFormat[format] ?? []

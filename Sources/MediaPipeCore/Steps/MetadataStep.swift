@@ -23,7 +23,7 @@ public struct MetadataPolicy: Sendable, Hashable {
     var policy = MetadataPolicy()
     if let argument = reader.positionals.first {
       if argument.value.value != "strip" {
-        reader.invalid("'strip' or keep=...", argument)
+        reader.invalid("'strip' or keep=...", argument, digits: .none)
       }
       if let keep = reader.argument("keep") {
         reader.error("give either 'strip' or keep=..., not both", at: keep.location)

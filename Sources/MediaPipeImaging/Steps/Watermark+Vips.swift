@@ -18,7 +18,7 @@ final class WatermarkStamps {
 
   private var cache: [Key: Image] = [:]
   /// The largest text size given to Pango, in pixels (the pipeline format's own limit for `size=Npx`).
-  static let largestRenderedText = 2000
+  static let largestRenderedText = PipelineLimits.maxTextPixels
   private static let capacity = 16
 
   /// An 8-bit sRGB + alpha stamp with the opacity applied, for an image of this size.

@@ -41,6 +41,8 @@ final class RunState {
   private var unmarkedContent: [Int: Set<String>] = [:]
   /// When locks and stores were last checked (monotonic nanoseconds).
   private var lastCheck: UInt64 = 0
+  /// Stores that could not be written back, already warned of.
+  private var failingStores = Set<String>()
 
   /// Opens the stores of `roots` (and takes their locks unless `lock` is false).
   /// - Parameters:
@@ -245,9 +247,13 @@ final class RunState {
     }
     for (path, store) in stores.sorted(by: { $0.key < $1.key }) {
       do {
-        if try store.check() { onRepaired("note: \(path) was removed while this run used it; wrote it back") }
+        if try store.check() {
+          failingStores.remove(path)
+          onRepaired("note: \(path) was removed while this run used it; wrote it back")
+        }
       } catch {
-        onRepaired("warning: \(error)")
+        // Said once; the store tries again now and then, quietly.
+        if failingStores.insert(path).inserted { onRepaired("warning: \(error)") }
       }
     }
     return nil
