@@ -30,17 +30,23 @@ import Testing
   }
 
   /// - Parameters:
+  ///   - large: names that get the 1600×1200 photo (a worker is given such an image
+  ///     alone, never with others queued behind it), not the 640×480 one.
   ///   - hooks: the worker's test hooks (`MEDIAPIPE_TEST_…`) for the new folder.
   ///   - script: shell commands for the worker instead of running the real one.
   func setup(
-    _ names: [String], hooks: (_ folder: String) -> [String: String] = { _ in [:] }, script: String? = nil
+    _ names: [String], large: Set<String> = [], hooks: (_ folder: String) -> [String: String] = { _ in [:] },
+    script: String? = nil
   ) throws -> Setup {
     // As the command line does: a write to a worker that just died must not kill the tests.
     signal(SIGPIPE, SIG_IGN)
     let folder = try temporaryFolder()
     try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-    let photo = Self.repository.appendingPathComponent("fixtures/photo.jpg").path
-    for name in names { try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/" + name) }
+    let fixtures = Self.repository.appendingPathComponent("fixtures").path
+    for name in names {
+      let photo = fixtures + (large.contains(name) ? "/photo-large.jpg" : "/photo.jpg")
+      try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/" + name)
+    }
     // The worker is fixtures/worker-with-hooks.sh, linked here: it reads `hooks` beside the link.
     var settings = hooks(folder)
     settings["MEDIAPIPE_WORKER_BINARY"] = Self.binary
@@ -99,7 +105,8 @@ import Testing
 
   @Test func aCrashedTaskIsTriedAgainOnceAtTheEndOfTheQueue() throws {
     let names = ["crash-me.jpg", "a.jpg"]
-    let setup = try setup(names, hooks: { _ in ["MEDIAPIPE_TEST_CRASH_ON": "crash-me"] })
+    // Large, so that it is given alone: what follows it waits in the pool's queue.
+    let setup = try setup(names, large: ["crash-me.jpg"], hooks: { _ in ["MEDIAPIPE_TEST_CRASH_ON": "crash-me"] })
     defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     let results = Results()
     var retried: [(Int, FailureReason)] = []
@@ -114,10 +121,11 @@ import Testing
   }
 
   @Test func aCrashLeavesAnotherWorkersTaskAlone() throws {
-    // One worker holds `hold-me` until every other task has finished; meanwhile the
-    // other slot crashes on `crash-me` and its replacement does the rest.
+    // One worker holds `hold-me` (large, so given alone) until every other task has
+    // finished; meanwhile the other slot crashes on `crash-me` and its replacement
+    // does the rest.
     let names = ["hold-me.jpg", "crash-me.jpg", "a.jpg", "b.jpg"]
-    let setup = try setup(names) { folder in
+    let setup = try setup(names, large: ["hold-me.jpg"]) { folder in
       [
         "MEDIAPIPE_TEST_CRASH_ON": "crash-me", "MEDIAPIPE_TEST_HOLD_ON": "hold-me",
         "MEDIAPIPE_TEST_HOLD_WHILE": folder + "/hold",
@@ -140,7 +148,8 @@ import Testing
   }
 
   @Test func stopLeavesTheTasksNotStarted() throws {
-    let names = ["a.jpg", "b.jpg", "c.jpg", "d.jpg"]
+    // More than a worker is given at once, even of small images.
+    let names = (0..<12).map { "\($0).jpg" }
     let setup = try setup(names)
     defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     let results = Results()
@@ -157,7 +166,7 @@ import Testing
     #expect(started.allSatisfy { results.reason($0) == nil })
     #expect(outcome.stopped && !outcome.interrupted)
     #expect(!outcome.notStarted.isEmpty)
-    #expect((outcome.notStarted.map(\.id) + started).sorted() == [0, 1, 2, 3], "the rest is left, each once")
+    #expect((outcome.notStarted.map(\.id) + started).sorted() == Array(0..<12), "the rest is left, each once")
   }
 
   @Test func aSecondInterruptFailsTheTaskInFlightAndRemovesItsTemporaryFile() throws {
