@@ -166,6 +166,7 @@ import Testing
 
   @Test func anOutputAnotherInputWritesFailsTheSecond() throws {
     let folder = try folder(with: ["a.jpg", "a.png"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let inputs = [input(folder + "/a.jpg"), input(folder + "/a.png", format: .png)]
     let plan = try plan("compress webp", inputs)
     #expect(plan.entries[0].problem == nil, "the first to claim a name keeps it")
@@ -176,6 +177,7 @@ import Testing
 
   @Test func aClaimOfAnEarlierRunCountsWhileItsInputExists() throws {
     let folder = try folder(with: ["a.png", "old.jpg"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let output = folder + "/processed_a.webp"
     let mine = [input(folder + "/a.png", format: .png)]
     let claimedByOld = try plan("compress webp", mine, claimed: [output: folder + "/old.jpg"])
@@ -188,6 +190,7 @@ import Testing
 
   @Test func anExistingFileMediapipeDidNotWriteFailsUnlessOverwriting() throws {
     let folder = try folder(with: ["a.jpg", "processed_a.jpg"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let inputs = [input(folder + "/a.jpg")]
     let refused = try #require(try plan("resize 10x10", inputs).entries.first?.problem)
     #expect(refused.reason == .cannotWriteOutput)
@@ -215,6 +218,7 @@ import Testing
 
   @Test func aBlockedFormatFailsAndClaimsNoName() throws {
     let folder = try folder(with: ["photo.bmp", "photo.png"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let inputs = [input(folder + "/photo.bmp", format: .bmp), input(folder + "/photo.png", format: .png)]
     let blocked = try plan("resize 10x10", inputs)
     #expect(blocked.entries[0].problem?.reason == .blockedFormat)
@@ -242,5 +246,19 @@ import Testing
     #expect(plan.entries[1].problem == nil, "a file of exactly the limit passes")
     #expect(plan.entries[2].problem?.reason == .fileTooLarge, "a huge file is refused for its size, whatever it holds")
     #expect(plan.entries[3].problem?.reason == .blockedFormat, "an earlier refusal stands")
+  }
+
+  @Test(.disabled("bug: an input refused for its size still claims its output names"))
+  func anInputOverTheSizeLimitClaimsNoName() throws {
+    // Like a blocked format (above), an input that will not run should not keep
+    // another from its name; today `a.jpg` claims processed_a.webp before the
+    // limit refuses it, and `a.png` fails for a clash with an input that never runs.
+    let folder = try folder(with: ["a.jpg", "a.png"])
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let inputs = [input(folder + "/a.jpg", size: 5000), input(folder + "/a.png", format: .png)]
+    var plan = try plan("compress webp", inputs)
+    plan.applyFileSizeLimit(2000)
+    #expect(plan.entries[0].problem?.reason == .fileTooLarge)
+    #expect(plan.entries[1].problem == nil)
   }
 }

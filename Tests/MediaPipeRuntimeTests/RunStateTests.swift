@@ -63,17 +63,20 @@ import Testing
 
   @Test func anInputWithNoRecordIsNew() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     #expect(try decide(setup) == .process("new"))
   }
 
   @Test func anUnchangedInputIsUpToDate() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     try save(try record(of: setup), in: setup)
     #expect(try decide(setup) == .skip("up to date"))
   }
 
   @Test func aTouchedInputWithTheSameContentIsNotRedoneAndItsTimeIsRecorded() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var old = try record(of: setup)
     old.modified -= 5_000_000_000
     try save(old, in: setup)
@@ -87,6 +90,7 @@ import Testing
 
   @Test func aRecordWithAnotherSizeButTheSameContentIsRefreshed() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var old = try record(of: setup)
     old.size += 1
     try save(old, in: setup)
@@ -96,6 +100,7 @@ import Testing
 
   @Test func aDryRunRefreshesNothing() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var old = try record(of: setup)
     old.modified -= 5_000_000_000
     try save(old, in: setup)
@@ -105,6 +110,7 @@ import Testing
 
   @Test func aChangedContentIsRedone() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var old = try record(of: setup)
     old.modified -= 5_000_000_000
     old.contentHash = "0123456789abcdef"
@@ -115,12 +121,14 @@ import Testing
 
   @Test func aChangedPipelineRedoesEverything() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     try save(try record(of: setup), in: setup)
     #expect(try decide(setup, fingerprint: "another") == .process("the pipeline or a file it uses changed"))
   }
 
   @Test func anotherMediapipeVersionRedoesIt() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var old = try record(of: setup)
     old.version = "0.0.1"
     try save(old, in: setup)
@@ -129,6 +137,7 @@ import Testing
 
   @Test func aMissingOutputIsWrittenAgain() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     try save(try record(of: setup), in: setup)
     try FileManager.default.removeItem(atPath: setup.output)
     #expect(try decide(setup) == .process("its output \(setup.output) is missing"))
@@ -136,6 +145,7 @@ import Testing
 
   @Test func outputsThatGoElsewhereNowAreWritten() throws {
     var setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     try save(try record(of: setup), in: setup)
     setup.output = setup.folder + "/elsewhere/a.jpg"
     #expect(try decide(setup) == .process("its outputs go elsewhere now"))
@@ -143,12 +153,14 @@ import Testing
 
   @Test func forceRedoesAnUpToDateInput() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     try save(try record(of: setup), in: setup)
     #expect(try decide(setup, force: true) == .process("forced"))
   }
 
   @Test func anotherPipelinesRecordDoesNotCount() throws {
     let setup = try setup()
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
     var other = try record(of: setup)
     other.pipeline = "/pipelines/other.pipeline"
     try save(other, in: setup)
