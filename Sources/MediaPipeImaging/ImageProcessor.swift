@@ -72,7 +72,7 @@ public final class ImageProcessor {
     if pixels > maxPixels {
       throw ImagingError(
         operation: "limits",
-        detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels))",
+        detail: "\(header.width)x\(header.height) is \(Self.overLimit(pixels, maxPixels))",
         reason: .tooManyPixels, remedy: .raiseLimit(.pixels(maxPixels)))
     }
     var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count, route: route)
@@ -236,6 +236,15 @@ public final class ImageProcessor {
     case .watermark(let w): return try w.apply(to: image, stamps: stamps, route: route)
     case .compress, .metadata, .output: return image
     }
+  }
+
+  /// "400 megapixels; the limit is 100 megapixels", or in pixels where rounding would
+  /// make the two read the same ("100,010,000 pixels; the limit is 100,000,000").
+  static func overLimit(_ pixels: Int, _ limit: Int) -> String {
+    let (size, most) = (megapixels(pixels), megapixels(limit))
+    guard size == most else { return "\(size); the limit is \(most)" }
+    let grouped = { (n: Int) in n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
+    return "\(grouped(pixels)) pixels; the limit is \(grouped(limit))"
   }
 
   static func megapixels(_ pixels: Int) -> String {

@@ -111,4 +111,9 @@ import Testing
       operation: "thumbnail", detail: "", reason: .tooManyPixels, remedy: .raiseLimit(.pixels(100)))
     #expect(given.reason == .tooManyPixels && given.remedy == .raiseLimit(.pixels(100)), "a given reason wins")
   }
+
+  @Test func anImageJustOverThePixelLimitDoesNotReadAsEqualToIt() {
+    #expect(ImageProcessor.overLimit(400_000_000, 100_000_000) == "400 megapixels; the limit is 100 megapixels")
+    #expect(ImageProcessor.overLimit(100_010_000, 100_000_000) == "100,010,000 pixels; the limit is 100,000,000")
+  }
 }
