@@ -1,11 +1,19 @@
 import CVips
 import MediaPipeCore
 
-extension Resize {
-  /// Applies the resize to an image already loaded.
-  func apply(to image: Image, route: ImagingRoute) throws -> Image {
+extension Resize: ImagingStep {
+  /// Scaling reads top to bottom; a smart crop (`gravity=attention`) analyses
+  /// the whole image first.
+  public var streams: Bool {
+    if case .anchor = gravity { return true }
+    return false
+  }
+
+  /// Applies the resize to an image already loaded. (The first resize of a
+  /// pipeline is usually fused into the decode instead: see `ImageProcessor`.)
+  public func apply(to image: Image, context: ImagingContext) throws -> Image {
     let geometry = ResizeGeometry(self, width: image.width, height: image.height)
-    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: route)
+    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: context.route)
     return try finish(scaled, geometry: geometry)
   }
 
