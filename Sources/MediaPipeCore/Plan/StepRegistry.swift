@@ -15,6 +15,7 @@ public enum StepRegistry {
     Flop.self,
     Autorotate.self,
     Watermark.self,
+    Sharpen.self,
     Compress.self,
     MetadataPolicy.self,
     OutputTemplate.self,
