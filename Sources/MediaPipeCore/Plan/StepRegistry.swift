@@ -16,6 +16,7 @@ public enum StepRegistry {
     Autorotate.self,
     Watermark.self,
     Sharpen.self,
+    Blur.self,
     Compress.self,
     MetadataPolicy.self,
     OutputTemplate.self,
