@@ -100,6 +100,7 @@ import Testing
       source: "variant large\n  resize 400x400\n  compress jpeg\nvariant thumb\n  resize 64x64 fit=cover\n  compress webp\n",
       size: { _, _ in nil }, turn: nil),
     Case(name: "sharpen", source: "resize 300x300\nsharpen", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
+    Case(name: "grayscale", source: "grayscale", size: { ($0, $1) }, turn: nil),
     Case(name: "blur", source: "resize 300x300\nblur sigma=2", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
     Case(name: "png", source: "resize 200x200\ncompress png", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
     Case(name: "webp", source: "resize 200x200\ncompress webp quality=90", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),

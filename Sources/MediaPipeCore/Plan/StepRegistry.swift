@@ -17,6 +17,7 @@ public enum StepRegistry {
     Watermark.self,
     Sharpen.self,
     Blur.self,
+    Grayscale.self,
     Compress.self,
     MetadataPolicy.self,
     OutputTemplate.self,
