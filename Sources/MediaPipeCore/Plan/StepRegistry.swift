@@ -10,6 +10,7 @@ public enum StepRegistry {
   public static let all: [any PipelineStep.Type] = [
     Resize.self,
     Crop.self,
+    Trim.self,
     Rotate.self,
     Flip.self,
     Flop.self,
