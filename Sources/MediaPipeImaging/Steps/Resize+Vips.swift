@@ -29,16 +29,10 @@ extension Resize: ImagingStep {
         image = try image.extractArea(x: x, y: y, width: cw, height: ch)
       }
     }
-    if let w = geometry.canvasWidth, let h = geometry.canvasHeight, w > image.width || h > image.height {
-      // The background is an sRGB colour: pad in sRGB, not in the file's CMYK.
-      if image.interpretation == VIPS_INTERPRETATION_CMYK { image = try image.inSRGBColour() }
-      if background.alpha < 1, !image.hasAlpha {
-        image = try image.appendingBands([image.bandFormat == VIPS_FORMAT_USHORT ? 65535 : 255])
-      }
+    if let w = geometry.canvasWidth, let h = geometry.canvasHeight {
       let anchor: Anchor
       if case .anchor(let a) = gravity { anchor = a } else { anchor = .centre }
-      let (x, y) = anchor.offset(size: (image.width, image.height), frame: (w, h))
-      image = try image.embedded(x: x, y: y, width: w, height: h, background: image.values(for: background))
+      image = try image.onCanvas(width: w, height: h, anchor: anchor, background: background)
     }
     return image
   }
