@@ -79,6 +79,7 @@ import Testing
     Case(name: "resize 50%", source: "resize 50%", size: { w, h in (max(1, Int((Double(w) / 2).rounded())), max(1, Int((Double(h) / 2).rounded()))) }, turn: Turn.none),
     Case(name: "crop", source: "crop 100x80", size: { w, h in (min(w, 100), min(h, 80)) }, turn: nil),
     Case(name: "trim", source: "trim", size: { _, _ in nil }, turn: nil),
+    Case(name: "pad", source: "pad 1:1 gravity=bottom", size: { w, h in (max(w, h), max(w, h)) }, turn: nil),
     Case(name: "rotate 90", source: "rotate 90", size: { ($1, $0) }, turn: .quarter),
     Case(name: "rotate 180", source: "rotate 180", size: { ($0, $1) }, turn: .half),
     Case(name: "rotate 270 after resize", source: "resize 300x300\nrotate 270", size: { w, h in let (a, b) = fit(w, h, box: (300, 300)); return (b, a) }, turn: .threeQuarters),

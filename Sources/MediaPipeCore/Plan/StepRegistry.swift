@@ -11,6 +11,7 @@ public enum StepRegistry {
     Resize.self,
     Crop.self,
     Trim.self,
+    Pad.self,
     Rotate.self,
     Flip.self,
     Flop.self,
