@@ -1,4 +1,5 @@
 import CVips
+import CVipsShims
 import Foundation
 import MediaPipeCore
 import Synchronization
@@ -93,4 +94,30 @@ func pixels(_ image: Image) throws -> [UInt8] {
   let data = try #require(vips_image_write_to_memory(image.pointer, &size))
   defer { g_free(data) }
   return Array(UnsafeRawBufferPointer(start: data, count: size))
+}
+
+/// An 8-bit image made from a function of the pixel position: `bands` 1 (grey),
+/// 2 (grey and alpha), 3 (sRGB) or 4 (sRGB and alpha).
+func generatedImage(width: Int, height: Int, bands: Int = 3, _ pixel: (_ x: Int, _ y: Int) -> [UInt8]) throws -> Image {
+  var samples = [UInt8](repeating: 0, count: width * height * bands)
+  for y in 0..<height {
+    for x in 0..<width {
+      let value = pixel(x, y)
+      for b in 0..<bands { samples[(y * width + x) * bands + b] = value[b] }
+    }
+  }
+  let image = try samples.withUnsafeBytes {
+    Image(
+      owning: try #require(
+        vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)))
+  }
+  image.pointer.pointee.Type = bands < 3 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+  return image
+}
+
+/// `image` written as a PNG in a fresh temporary folder; its path, for `single` and `process`.
+func savedPNG(_ image: Image, name: String = "generated.png") throws -> String {
+  let path = try temporaryFolder() + "/" + name
+  try Image.check("pngsave", cvips_save_with_options(image.pointer, path))
+  return path
 }

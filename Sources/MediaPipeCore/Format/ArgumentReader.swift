@@ -59,6 +59,11 @@ public struct ArgumentReader {
     }
   }
 
+  /// Reads a statement against a step's schema (see `init(_:keys:positionals:positionalHint:)`).
+  public init(_ statement: Statement, schema: StepSchema) {
+    self.init(statement, keys: schema.keys, positionals: schema.positionals, positionalHint: schema.positionalHint)
+  }
+
   /// The raw argument for `key`, if given.
   public func argument(_ key: String) -> Argument? { keyed[key] }
 
@@ -68,6 +73,11 @@ public struct ArgumentReader {
   /// Reports a problem with an argument.
   public mutating func error(_ message: String, at location: SourceLocation, notes: [String] = []) {
     diagnostics.error(message, at: location, notes: notes)
+  }
+
+  /// Adds problems found by a helper that reports into a bag of its own.
+  public mutating func append(_ found: DiagnosticBag) {
+    diagnostics.append(contentsOf: found)
   }
 
   /// What a value is written with, for `invalid`.
