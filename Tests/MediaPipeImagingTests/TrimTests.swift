@@ -35,6 +35,14 @@ import Testing
     #expect((image.width, image.height) == (80, 60))
   }
 
+  @Test func imagesUnderThreePixelsAcrossAreLeftAsTheyAre() throws {
+    for (w, h) in [(1, 1), (2, 2), (1, 500), (500, 2)] {
+      let path = try saved(width: w, height: h) { x, _ in x == 0 ? [255, 255, 255] : [0, 0, 0] }
+      let image = try single("trim\ncompress png", path)
+      #expect((image.width, image.height) == (w, h))
+    }
+  }
+
   @Test func theThresholdDecidesWhatCountsAsBorder() throws {
     // A grey 200 border with a 206 frame (10 px wide) around the box.
     let path = try saved { x, y in

@@ -12,6 +12,9 @@ extension Trim: ImagingStep {
   /// `background` mean the same for CMYK, grey or 16-bit input) and cut from
   /// the image itself.
   public func apply(to image: Image, context: ImagingContext) throws -> Image {
+    // find_trim's 3x3 median needs three pixels each way; a thinner image has
+    // no border to speak of and is left as it is (sharp refuses it instead).
+    guard image.width >= 3, image.height >= 3 else { return image }
     let source = try image.materialized()
     let view = try source.srgb8()
     let colour = try background.map { view.values(for: $0) } ?? view.pixel(x: 0, y: 0)
