@@ -58,18 +58,20 @@ let package = Package(
     ),
     // An example client that uses only the MediaPipe library's public API.
     .executableTarget(name: "mediapipe-example", dependencies: ["MediaPipe"], path: "Examples/thumbnails"),
+    // What several test targets share (temporary folders removed at exit).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),
     .testTarget(
       name: "MediaPipeImagingTests",
-      dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips", "CVipsShims"]
+      dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips", "CVipsShims", "TestSupport"]
     ),
     .testTarget(
       name: "MediaPipeRuntimeTests",
-      dependencies: ["MediaPipeRuntime", "MediaPipeCore", .product(name: "Logging", package: "swift-log")]
+      dependencies: ["MediaPipeRuntime", "MediaPipeCore", "TestSupport", .product(name: "Logging", package: "swift-log")]
     ),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["MediaPipeImaging", "MediaPipeRuntime"]
+      dependencies: ["MediaPipeImaging", "MediaPipeRuntime", "TestSupport"]
     ),
   ]
 )

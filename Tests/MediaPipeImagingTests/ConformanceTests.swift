@@ -2,6 +2,7 @@ import CVips
 import Foundation
 import MediaPipeCore
 import Testing
+import TestSupport
 @testable import MediaPipeImaging
 
 /// Every fast path against libvips's plain route, over a broad generated matrix:
