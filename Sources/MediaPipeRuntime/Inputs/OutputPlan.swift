@@ -1,6 +1,10 @@
 import Foundation
 import MediaPipeCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Decides, before anything runs, which found files are inputs and where each
 /// input's outputs go, so that a run never takes its own outputs as inputs and
 /// never writes over a file it did not write.
@@ -134,9 +138,52 @@ public struct OutputPlan {
     }
   }
 
-  /// A path with `.` and `//` removed and made absolute, for comparisons.
+  /// A path with `.` and `//` removed, `..` applied and made absolute (against the
+  /// current folder), for comparisons: text only, the file system is not asked
+  /// (no symbolic link is resolved), so it costs next to nothing per file.
   static func normalise(_ path: String) -> String {
-    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    if path.hasPrefix("/"), isNormal(path) { return path }
+    let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+    var parts: [Substring] = []
+    for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+      if part == "." { continue }
+      if part == ".." {
+        _ = parts.popLast()
+        continue
+      }
+      parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
+  /// Whether an absolute path is already normal: no `//`, no `.` or `..` part, no trailing `/`.
+  private static func isNormal(_ path: String) -> Bool {
+    var previous: UInt8 = 0, beforePrevious: UInt8 = 0, third: UInt8 = 0
+    let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+    var count = 0
+    for byte in path.utf8 {
+      if byte == slash {
+        // "//", "/./" or "/../" just ended.
+        if previous == slash || (previous == dot && beforePrevious == slash)
+          || (previous == dot && beforePrevious == dot && third == slash)
+        {
+          return false
+        }
+      }
+      third = beforePrevious
+      beforePrevious = previous
+      previous = byte
+      count += 1
+    }
+    if count > 1 && previous == slash { return false }
+    // A last part of "." or "..".
+    if previous == dot && (beforePrevious == slash || (beforePrevious == dot && third == slash)) { return false }
+    return true
+  }
+
+  private static func currentDirectory() -> String {
+    guard let cwd = getcwd(nil, 0) else { return FileManager.default.currentDirectoryPath }
+    defer { free(cwd) }
+    return String(cString: cwd)
   }
 }
