@@ -49,9 +49,16 @@ public struct StateRecord: Sendable, Hashable, Codable {
 ///
 /// A store deleted while a run has it open lives on in that run (SQLite keeps
 /// the open file): `check()` notices and writes it back to its path whole.
+///
+/// Writes are committed one by one, or, with `batching` on, gathered in one
+/// transaction until `flush()`: a run of thousands of small images then commits
+/// a few times a second instead of twice per image. What a crash loses is only
+/// the records not yet flushed; those images are simply done again.
 public final class StateStore {
   public let path: String
   private var database: SQLiteDatabase
+  /// Gather writes in one open transaction until `flush()` (off: each write commits).
+  public var batching = false
   /// The database file's device and inode when opened.
   private var identity: (dev_t, ino_t)
   static let schemaVersion = 1
@@ -77,6 +84,21 @@ public final class StateStore {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let database = try SQLiteDatabase(path: path)
+    // A store already set up is only read here: another process can open it
+    // (a dry run, say) while a run holds the write lock for its batch.
+    var tables = 0
+    try database.query(
+      """
+      SELECT count(*) FROM sqlite_master
+      WHERE type = 'table' AND name IN ('meta', 'done', 'written', 'output_content')
+      """
+    ) { tables = $0.integer(0) }
+    var journal = ""
+    try database.query("PRAGMA journal_mode") { journal = $0.text(0) }
+    if tables == 4 && journal.lowercased() == "wal" {
+      try database.execute("PRAGMA synchronous=NORMAL")
+      return database
+    }
     // `output_content` (added in 0.2): outputs on file systems without extended
     // attributes, by content; older stores gain it here, older versions ignore it.
     try database.execute(
@@ -117,6 +139,7 @@ public final class StateStore {
   public func check() throws -> Bool {
     let now = Self.identity(of: path)
     guard now != identity else { return false }
+    try flush()
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     // VACUUM INTO writes a complete copy; into a temporary name, then renamed
@@ -138,34 +161,108 @@ public final class StateStore {
 
   /// Every record for one pipeline, by input path.
   public func records(pipeline: String) throws -> [String: StateRecord] {
-    var result: [String: StateRecord] = [:]
-    try database.query(
-      "SELECT input, size, modified, content_hash, fingerprint, version, outputs, format FROM done WHERE pipeline = ?",
-      [.text(pipeline)]
-    ) { row in
-      let outputs = (try? JSONDecoder().decode([String].self, from: Data(row.text(6).utf8))) ?? []
-      let record = StateRecord(
-        input: row.text(0), pipeline: pipeline, size: row.integer(1), modified: row.integer(2),
-        contentHash: row.text(3), fingerprint: row.text(4), version: row.text(5), outputs: outputs, format: row.text(7))
-      result[record.input] = record
-    }
-    return result
+    try load(pipeline: pipeline).records
   }
 
   /// Every output any pipeline recorded or started to write here: files that
   /// are never inputs, and that a later run may replace.
   public func allOutputs() throws -> Set<String> {
-    var result = Set<String>()
-    try database.query("SELECT outputs FROM done") { row in
-      for path in (try? JSONDecoder().decode([String].self, from: Data(row.text(0).utf8))) ?? [] { result.insert(path) }
+    try load(pipeline: nil).outputs
+  }
+
+  /// What a run needs from the store, in one pass over its rows: the records of
+  /// `pipeline` by input path, and every output of any pipeline (recorded, or
+  /// announced before writing). A re-run over 100,000 files reads them here once.
+  public func load(pipeline: String?) throws -> (records: [String: StateRecord], outputs: Set<String>) {
+    var records: [String: StateRecord] = [:]
+    var outputs = Set<String>()
+    try database.query(
+      "SELECT input, pipeline, size, modified, content_hash, fingerprint, version, outputs, format FROM done"
+    ) { row in
+      let paths = Self.decodeOutputs(row.text(7))
+      outputs.formUnion(paths)
+      guard let pipeline, row.equals(1, pipeline) else { return }
+      let record = StateRecord(
+        input: row.text(0), pipeline: pipeline, size: row.integer(2), modified: row.integer(3),
+        contentHash: row.text(4), fingerprint: row.text(5), version: row.text(6), outputs: paths, format: row.text(8))
+      records[record.input] = record
     }
-    try database.query("SELECT path FROM written") { result.insert($0.text(0)) }
-    return result
+    try database.query("SELECT path FROM written") { outputs.insert($0.text(0)) }
+    return (records, outputs)
+  }
+
+  /// The `outputs` column: a JSON array of paths (as JSONEncoder wrote it in
+  /// earlier versions). Read with a small parser for the usual plain strings;
+  /// anything else goes to JSONDecoder.
+  static func decodeOutputs(_ text: String) -> [String] {
+    var utf8 = text.utf8[...]
+    guard utf8.first == UInt8(ascii: "[") else { return fullyDecoded(text) }
+    utf8 = utf8.dropFirst()
+    var paths: [String] = []
+    while let byte = utf8.first {
+      if byte == UInt8(ascii: "]") { return utf8.count == 1 ? paths : fullyDecoded(text) }
+      if byte == UInt8(ascii: ",") && !paths.isEmpty {
+        utf8 = utf8.dropFirst()
+        continue
+      }
+      guard byte == UInt8(ascii: "\"") else { return fullyDecoded(text) }
+      utf8 = utf8.dropFirst()
+      var piece: [UInt8] = []
+      while let c = utf8.first, c != UInt8(ascii: "\"") {
+        if c == UInt8(ascii: "\\") {
+          // Only the escape JSONEncoder uses for paths ("\/"); others go the long way.
+          let next = utf8.dropFirst().first
+          guard next == UInt8(ascii: "/") else { return fullyDecoded(text) }
+          piece.append(UInt8(ascii: "/"))
+          utf8 = utf8.dropFirst(2)
+          continue
+        }
+        guard c >= 0x20 else { return fullyDecoded(text) }
+        piece.append(c)
+        utf8 = utf8.dropFirst()
+      }
+      guard utf8.first == UInt8(ascii: "\"") else { return fullyDecoded(text) }
+      utf8 = utf8.dropFirst()
+      paths.append(String(decoding: piece, as: UTF8.self))
+    }
+    return fullyDecoded(text)
+  }
+
+  private static func fullyDecoded(_ text: String) -> [String] {
+    (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+  }
+
+  /// The `outputs` column for `paths`: a JSON array of strings.
+  static func encodeOutputs(_ paths: [String]) -> String {
+    var text = "["
+    for (index, path) in paths.enumerated() {
+      if index > 0 { text += "," }
+      text += "\""
+      for scalar in path.unicodeScalars {
+        switch scalar {
+        case "\"": text += "\\\""
+        case "\\": text += "\\\\"
+        case "\n": text += "\\n"
+        case "\r": text += "\\r"
+        case "\t": text += "\\t"
+        default:
+          if scalar.value < 0x20 {
+            text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+              + String(scalar.value, radix: 16)
+          } else {
+            text.unicodeScalars.append(scalar)
+          }
+        }
+      }
+      text += "\""
+    }
+    return text + "]"
   }
 
   /// Records the size and content hash of an output that could not be marked
   /// (a file system without extended attributes), so it is known by content.
   public func saveOutputContent(path: String, size: Int, hash: String) throws {
+    try write()
     try database.query(
       "INSERT OR REPLACE INTO output_content (path, size, hash) VALUES (?, ?, ?)",
       [.text(path), .integer(size), .text(hash)])
@@ -182,22 +279,60 @@ public final class StateStore {
 
   /// Records, before it is created, that `temporary` is being written to become `path`.
   public func noteWriting(path: String, temporary: String) throws {
+    try write()
     try database.query("INSERT OR REPLACE INTO written (path, temporary) VALUES (?, ?)", [.text(path), .text(temporary)])
   }
 
   /// Temporary files announced by a run that never finished them, forgotten as they are returned.
   public func takeUnfinishedTemporaries() throws -> [String] {
-    var result: [String] = []
-    try database.query("SELECT temporary FROM written WHERE temporary IS NOT NULL AND temporary != ''") {
-      result.append($0.text(0))
+    try takeUnfinishedWrites().map(\.temporary)
+  }
+
+  /// Outputs announced (`noteWriting`) and never confirmed (`confirmWritten`): the
+  /// final path and its temporary file, forgotten as they are returned. The
+  /// caller removes the temporaries; an output that never came to exist is
+  /// forgotten too (`forgetOutput`).
+  public func takeUnfinishedWrites() throws -> [(path: String, temporary: String)] {
+    var result: [(path: String, temporary: String)] = []
+    try database.query("SELECT path, temporary FROM written WHERE temporary IS NOT NULL AND temporary != ''") {
+      result.append(($0.text(0), $0.text(1)))
     }
-    try database.execute("UPDATE written SET temporary = NULL")
+    if !result.isEmpty {
+      try write()
+      try database.query("UPDATE written SET temporary = NULL WHERE temporary IS NOT NULL")
+    }
     return result
+  }
+
+  /// Records that the outputs at `paths` were written (their temporaries renamed into place).
+  public func confirmWritten(_ paths: [String]) throws {
+    try write()
+    for path in paths {
+      try database.query("UPDATE written SET temporary = NULL WHERE path = ?", [.text(path)])
+    }
+  }
+
+  /// Forgets an output that was announced but never written (no file at its path).
+  public func forgetOutput(_ path: String) throws {
+    try write()
+    try database.query("DELETE FROM written WHERE path = ?", [.text(path)])
+  }
+
+  /// Commits the writes gathered since the last flush (with `batching` on).
+  public func flush() throws {
+    guard database.inTransaction else { return }
+    try database.execute("COMMIT")
+  }
+
+  /// Opens the batch's transaction before a write, when batching.
+  private func write() throws {
+    if batching && !database.inTransaction { try database.execute("BEGIN IMMEDIATE") }
   }
 
   /// Records (or replaces) what was done to an input.
   public func save(_ record: StateRecord) throws {
-    let outputs = String(decoding: try JSONEncoder().encode(record.outputs), as: UTF8.self)
+    let outputs = Self.encodeOutputs(record.outputs)
+    try write()
     try database.query(
       """
       INSERT OR REPLACE INTO done
@@ -213,6 +348,7 @@ public final class StateStore {
 
   /// Updates the size and modification time of an input whose content is unchanged (a `touch`).
   public func refresh(input: String, pipeline: String, size: Int, modified: Int) throws {
+    try write()
     try database.query(
       "UPDATE done SET size = ?, modified = ? WHERE input = ? AND pipeline = ?",
       [.integer(size), .integer(modified), .text(input), .text(pipeline)])
@@ -220,6 +356,7 @@ public final class StateStore {
 
   /// Runs `body` in one transaction (many saves are much faster together).
   public func transaction<T>(_ body: () throws -> T) throws -> T {
+    try flush()
     try database.execute("BEGIN IMMEDIATE")
     do {
       let result = try body()
