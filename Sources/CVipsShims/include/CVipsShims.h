@@ -30,7 +30,9 @@ void cvips_route_vips_log(int verbose);
 
 /// vips_image_new_from_file with access and fail_on set (both NULL-terminated
 /// varargs). `sequential` non-zero streams top to bottom; `fail` non-zero makes
-/// truncated or corrupt data an error instead of a grey patch.
+/// truncated or corrupt data an error instead of a grey patch. A JPEG, PNG,
+/// WebP or GIF (by its first bytes) goes straight to its loader, without
+/// libvips asking every loader whether the file is theirs (shims.c says why).
 VipsImage *cvips_load(const char *path, int sequential, int fail);
 /// vips_jpegload with libjpeg's DCT scaling by `shrink` (1, 2, 4 or 8).
 VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, int fail);
