@@ -1,7 +1,11 @@
 #define _GNU_SOURCE
 #include "CVipsShims.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -373,4 +377,49 @@ int cvips_limit_memory(unsigned long long bytes) {
   limit.rlim_cur = (rlim_t)bytes;
   limit.rlim_max = (rlim_t)bytes;
   return setrlimit(RLIMIT_DATA, &limit);
+}
+
+int cvips_allowed_cpus(int *cpus, int capacity) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return -1;
+  int n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && n < capacity; cpu++)
+    if (CPU_ISSET(cpu, &set))
+      cpus[n++] = cpu;
+  return n;
+}
+
+int cvips_pin_threads(int cpu) {
+  static cpu_set_t original;
+  static int saved = 0;
+  if (!saved) {
+    if (sched_getaffinity(0, sizeof original, &original) != 0)
+      return -1;
+    saved = 1;
+  }
+  cpu_set_t set;
+  if (cpu >= 0) {
+    if (cpu >= CPU_SETSIZE) {
+      errno = EINVAL;
+      return -1;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+  } else {
+    set = original;
+  }
+  DIR *tasks = opendir("/proc/self/task");
+  if (!tasks)
+    return -1;
+  int result = 0;
+  struct dirent *entry;
+  while ((entry = readdir(tasks))) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+      continue;
+    if (sched_setaffinity((pid_t)atoi(entry->d_name), sizeof set, &set) != 0)
+      result = -1;
+  }
+  closedir(tasks);
+  return result;
 }
