@@ -140,11 +140,14 @@ public struct BatchRun {
       tasks.append(
         WorkerTask(
           id: id, path: entry.input.path, outputRoot: entry.outputRoot,
-          relativeDirectory: entry.input.relativeDirectory, format: entry.input.format?.rawValue))
+          relativeDirectory: entry.input.relativeDirectory, format: entry.input.format?.rawValue,
+          outputs: entry.outputs, pixels: entry.input.dimensions?.pixels))
     }
     tasks.sort { plan.entries[$0.id].input.size > plan.entries[$1.id].input.size }
 
     let pool = WorkerPool(options: poolOptions(pipeline, fingerprint: state.fingerprint))
+    // Records are gathered and committed when the pool flushes (a crash loses only those not yet flushed).
+    state.batchesWrites = true
     var outcome = WorkerPool.Outcome()
     var writeFailures = 0, successes = 0, stoppedEarly = false
     var lockTrouble: RunState.LockTrouble?
@@ -194,6 +197,9 @@ public struct BatchRun {
           },
           onWriting: { task, temporary, final in
             state.noteWriting(root: plan.entries[task.id].outputRoot, temporary: temporary, final: final)
+          },
+          onFlush: {
+            do { try state.flush() } catch { reporter.say("warning: cannot write the state store: \(error)") }
           })
       } catch {
         // The pool itself failed (workers cannot start): what finished is kept and reported.
