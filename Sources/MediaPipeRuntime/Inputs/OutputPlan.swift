@@ -103,7 +103,7 @@ public struct OutputPlan {
     writtenByMediapipe: (String) -> Bool = { _ in false }
   ) -> TaskFailure? {
     let own = normalise(entry.input.path)
-    for output in entry.outputs where !output.contains("{width}") && !output.contains("{height}") {
+    for output in entry.outputs where !isPattern(output) {
       let key = normalise(output)
       if key == own {
         return TaskFailure(
@@ -124,6 +124,12 @@ public struct OutputPlan {
       }
     }
     return nil
+  }
+
+  /// Whether an output path is a pattern (`{width}`/`{height}` are known only
+  /// once the image is decoded). Looks for a brace first: most paths have none.
+  static func isPattern(_ path: String) -> Bool {
+    path.utf8.contains(UInt8(ascii: "{")) && (path.contains("{width}") || path.contains("{height}"))
   }
 
   /// Fails, before any decoding, the inputs larger than `limit` bytes.

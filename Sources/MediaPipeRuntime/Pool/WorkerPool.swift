@@ -283,7 +283,7 @@ public final class WorkerPool {
         // Name and report the planned outputs' temporary files now: the worker
         // then writes them without asking.
         task.temporaries = [:]
-        for final in task.outputs where !final.contains("{width}") && !final.contains("{height}") {
+        for final in task.outputs where !OutputPlan.isPattern(final) {
           let temporary = AtomicFileWriter.temporaryPath(for: final, pid: worker.pid)
           onWriting(task, temporary, final)
           task.temporaries[final] = temporary

@@ -171,7 +171,7 @@ final class RunState {
   /// this mediapipe: up to date (a folder renamed, a store deleted). Recorded.
   private func upToDateByMarks(_ entry: OutputPlan.Entry, canonicalPath: String) -> Bool {
     let planned = entry.outputs
-    guard !planned.isEmpty, planned.allSatisfy({ !$0.contains("{width}") && !$0.contains("{height}") }) else {
+    guard !planned.isEmpty, !planned.contains(where: OutputPlan.isPattern) else {
       return false
     }
     let marks = planned.map(OutputMarker.read)
@@ -208,7 +208,7 @@ final class RunState {
     if let missing = record.outputs.first(where: { access($0, F_OK) != 0 }) {
       return .process("its output \(missing) is missing")
     }
-    let planned = entry.outputs.filter { !$0.contains("{width}") && !$0.contains("{height}") }
+    let planned = entry.outputs.filter { !OutputPlan.isPattern($0) }
     if !planned.isEmpty, !Self.samePaths(planned, record.outputs) {
       return .process("its outputs go elsewhere now")
     }
