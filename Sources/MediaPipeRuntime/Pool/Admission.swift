@@ -69,14 +69,18 @@ struct Admission {
 
   /// Which of the waiting tasks to start: the first (they are kept largest
   /// first) whose cost fits, looking at most `lookahead` tasks down the line.
-  /// - Parameter costs: the waiting tasks' costs, next first.
-  /// - Returns: its position in `costs`, or nil to wait.
-  func choose<Costs: Sequence<Int>>(_ costs: Costs, lookahead: Int = 64) -> Int? {
-    for (index, cost) in costs.enumerated() {
-      if index >= lookahead { return nil }
-      if admits(cost) { return index }
-    }
+  /// - Parameters:
+  ///   - count: how many tasks wait.
+  ///   - cost: the cost of the waiting task at a position (0: the next).
+  /// - Returns: its position, or nil to wait.
+  func choose(count: Int, lookahead: Int = 64, cost: (Int) -> Int) -> Int? {
+    for position in 0..<min(count, lookahead) where admits(cost(position)) { return position }
     return nil
+  }
+
+  /// `choose` over a list of costs, next first.
+  func choose(_ costs: [Int], lookahead: Int = 64) -> Int? {
+    choose(count: costs.count, lookahead: lookahead) { costs[$0] }
   }
 
   /// Whether a worker that holds `queued` tasks (running and waiting), all of

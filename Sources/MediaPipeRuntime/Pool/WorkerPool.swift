@@ -273,8 +273,12 @@ public final class WorkerPool {
         let queuedAreSmall = worker.queue.allSatisfy(\.small)
         let before = worker.queue.count - batch.count
         guard !batch.isEmpty || Admission.wantsMore(queued: before, queuedAreSmall: queuedAreSmall) else { break }
-        let costs = pending.reversed().lazy.map { Admission.cost(pixels: self.pixels[$0.id] ?? 0) }
-        guard let position = admission.choose(costs) else { break }
+        // (No view of `pending` may outlive this: removing from it below must not copy it.)
+        let waiting = pending.count
+        let found = admission.choose(count: waiting) { position in
+          Admission.cost(pixels: self.pixels[self.pending[waiting - 1 - position].id] ?? 0)
+        }
+        guard let position = found else { break }
         let index = pending.count - 1 - position
         let size = pixels[pending[index].id] ?? 0
         guard Admission.mayQueue(pixels: size, queued: worker.queue.count, queuedAreSmall: queuedAreSmall, share: share)
