@@ -61,8 +61,10 @@ public struct InputScanner {
   public func scan(_ paths: [String]) throws -> (inputs: [InputFile], ignored: [String]) {
     var inputs: [InputFile] = []
     var ignored: [String] = []
-    var seen: [String: (index: Int, link: Bool)] = [:]
-    for path in paths {
+    var seen = Seen()
+    for (index, path) in paths.enumerated() {
+      // A second path may name files the first reached.
+      if index > 0 { seen.track(inputs) }
       var st = stat()
       guard stat(path, &st) == 0 else {
         throw MissingPath(path: path, why: String(cString: strerror(errno)))
@@ -87,7 +89,7 @@ public struct InputScanner {
 
   private func walk(
     _ folder: String, root: String, relative: String, into inputs: inout [InputFile], ignored: inout [String],
-    seen: inout [String: (index: Int, link: Bool)]
+    seen: inout Seen
   ) {
     // The folder's real path, once: a regular file in it is that plus its name
     // (no realpath per file; a re-run over 100,000 files walks like `find`).
@@ -126,6 +128,7 @@ public struct InputScanner {
           ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
           continue
         }
+        seen.track(inputs)
         consider(
           path, root: root, relative: relative, stat: st, explicit: false, link: true, into: &inputs,
           ignored: &ignored, seen: &seen)
@@ -139,7 +142,7 @@ public struct InputScanner {
   ///   file in a folder whose real path is known); found with `realpath` otherwise.
   private func consider(
     _ path: String, canonical: String? = nil, root: String, relative: String, stat st: stat, explicit: Bool, link: Bool,
-    into inputs: inout [InputFile], ignored: inout [String], seen: inout [String: (index: Int, link: Bool)]
+    into inputs: inout [InputFile], ignored: inout [String], seen: inout Seen
   ) {
     let key = canonical ?? Self.canonical(path)
     if let earlier = seen[key], !(earlier.link && !link) { return }
@@ -174,9 +177,30 @@ public struct InputScanner {
     if folder.count > root.count, folder.hasPrefix(root + "/") { relative = String(folder.dropFirst(root.count + 1)) }
     var inputs: [InputFile] = []
     var ignored: [String] = []
-    var seen: [String: (index: Int, link: Bool)] = [:]
+    var seen = Seen()
     consider(path, root: root, relative: relative, stat: st, explicit: false, link: false, into: &inputs, ignored: &ignored, seen: &seen)
     return inputs.first
+  }
+
+  /// The files taken so far, by real path, so that a file reached twice is taken
+  /// once. Kept only from the first symbolic link or second path on: one folder
+  /// walked without links cannot reach a file twice, and a re-run over 100,000
+  /// files need not hash every path for nothing.
+  struct Seen {
+    private var table: [String: (index: Int, link: Bool)]?
+
+    /// Starts keeping track, from the files taken so far (none of them through a link).
+    mutating func track(_ inputs: [InputFile]) {
+      guard table == nil else { return }
+      var table: [String: (index: Int, link: Bool)] = [:]
+      for (index, file) in inputs.enumerated() { table[file.canonicalPath] = (index, false) }
+      self.table = table
+    }
+
+    subscript(key: String) -> (index: Int, link: Bool)? {
+      get { table?[key] }
+      set { table?[key] = newValue }
+    }
   }
 
   /// The format shown by a file's first bytes.

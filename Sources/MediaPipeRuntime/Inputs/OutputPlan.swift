@@ -46,6 +46,7 @@ public struct OutputPlan {
     writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool
   ) {
     var planned: [Entry] = []
+    planned.reserveCapacity(inputs.count)
     for input in inputs {
       let root = outputRoot ?? input.root
       var outputs: [String] = []
@@ -54,7 +55,7 @@ public struct OutputPlan {
         let format = variant.outputFormat(forInput: input.format)
         let name = input.name
         let values = OutputTemplate.Values(
-          name: name, stem: (name as NSString).deletingPathExtension, ext: format.fileExtension,
+          name: name, stem: Self.stem(name), ext: format.fileExtension,
           dir: input.relativeDirectory, variant: variant.name)
         if let path = variant.output.path(root: root, values: values) {
           if outputs.contains(path) {
@@ -76,18 +77,22 @@ public struct OutputPlan {
     }
 
     // Files a state store knows as outputs (of any run, any pipeline) are never inputs.
-    let inputs = Set(planned.filter { !knownOutputs.contains(Self.normalise($0.input.path)) }.map { Self.normalise($0.input.path) })
+    let keys = planned.map { Self.normalise($0.input.path) }
+    let known = keys.map { knownOutputs.contains($0) }
+    var inputs = Set<String>(minimumCapacity: planned.count)
+    for (key, known) in zip(keys, known) where !known { inputs.insert(key) }
     var claimed: [String: String] = [:]
-    for entry in planned {
-      let key = Self.normalise(entry.input.path)
-      if knownOutputs.contains(key) {
+    claimed.reserveCapacity(planned.count)
+    entries.reserveCapacity(planned.count)
+    for (index, entry) in planned.enumerated() {
+      if known[index] {
         ownOutputs.append(entry.input)
         continue
       }
       var entry = entry
       if entry.problem == nil {
         entry.problem = Self.clash(
-          entry, inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite,
+          entry, key: keys[index], inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite,
           writtenByMediapipe: writtenByMediapipe)
       }
       if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
@@ -98,11 +103,12 @@ public struct OutputPlan {
   /// Why an entry may not write its outputs: onto an input (its own or another),
   /// onto an output another input writes, or onto an existing file mediapipe did
   /// not write (unless `overwrite`). Nil when every output is free to write.
+  /// - Parameter key: the input's normalised path, when the caller has it.
   static func clash(
-    _ entry: Entry, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>, overwrite: Bool,
-    writtenByMediapipe: (String) -> Bool = { _ in false }
+    _ entry: Entry, key: String? = nil, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>,
+    overwrite: Bool, writtenByMediapipe: (String) -> Bool = { _ in false }
   ) -> TaskFailure? {
-    let own = normalise(entry.input.path)
+    let own = key ?? normalise(entry.input.path)
     for output in entry.outputs where !isPattern(output) {
       let key = normalise(output)
       if key == own {
@@ -124,6 +130,13 @@ public struct OutputPlan {
       }
     }
     return nil
+  }
+
+  /// A file name without its last extension, as `NSString.deletingPathExtension`
+  /// gives it for a name ("a.b.jpg" -> "a.b", ".hidden" stays), without bridging.
+  static func stem(_ name: String) -> String {
+    guard name != "..", let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+    return String(name[..<dot])
   }
 
   /// Whether an output path is a pattern (`{width}`/`{height}` are known only

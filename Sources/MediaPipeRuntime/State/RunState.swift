@@ -91,8 +91,9 @@ final class RunState {
         do {
           let store = try StateStore(path: path)
           let (found, outputs) = try store.load(pipeline: pipelineID)
+          // (Taken as they are when nothing is there yet: merging 100,000 entries rehashes each.)
           if records.isEmpty { records = found } else { records.merge(found) { a, _ in a } }
-          knownOutputs.formUnion(outputs)
+          if knownOutputs.isEmpty { knownOutputs = outputs } else { knownOutputs.formUnion(outputs) }
           unmarkedContent.merge(try store.outputContents()) { $0.union($1) }
           if lock {
             // A run killed outright (workers and all) leaves its temporary files: remove

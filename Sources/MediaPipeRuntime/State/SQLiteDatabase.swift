@@ -97,6 +97,20 @@ final class SQLiteDatabase {
 
     func integer(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
 
+    /// A text column's bytes (valid during `body` only; empty for NULL).
+    func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+      guard let raw = sqlite3_column_text(statement, column) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+      return try body(UnsafeBufferPointer(start: raw, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+
+    /// A text column as a String, reusing `previous` when the bytes are the same
+    /// (the fingerprint and version repeat on every row: one String, not 100,000).
+    func text(_ column: Int32, reusing previous: inout String) -> String {
+      if equals(column, previous) { return previous }
+      previous = text(column)
+      return previous
+    }
+
     /// Whether a text column holds exactly `text` (compared as bytes, no String made).
     func equals(_ column: Int32, _ text: String) -> Bool {
       guard let raw = sqlite3_column_text(statement, column) else { return text.isEmpty }
