@@ -59,6 +59,12 @@ import Testing
     #expect(inputs.first?.dimensions == nil)
   }
 
+  @Test func stemsAsNSStringGivesThem() {
+    for name in ["a.b.c", ".hidden", "a.", "a..b", "noext", "a.b c", "ü.jpg", "a.tar.gz", "...", ".a.b", "a.b́", ".."] {
+      #expect(OutputPlan.stem(name) == (name as NSString).deletingPathExtension, "\(name)")
+    }
+  }
+
   @Test func extensions() {
     #expect(InputScanner.pathExtension("/a/b.JPG") == "jpg")
     #expect(InputScanner.pathExtension("/a.d/b") == "")
