@@ -388,6 +388,7 @@ public final class WorkerPool {
       } else {
         let ms = Int((DispatchTime.now().uptimeNanoseconds - worker.currentSince) / 1_000_000)
         finishedSinceFlush += 1
+        pixels[task.id] = nil
         onFinish(task, TaskResult(outputs: [], failure: failure, milliseconds: ms, workerOutput: worker.output.text))
       }
     } else if case .starting = worker.state {
@@ -448,6 +449,7 @@ public final class WorkerPool {
       worker.currentSince = DispatchTime.now().uptimeNanoseconds
       result.workerOutput = worker.output.finishTask()
       finishedSinceFlush += 1
+      pixels[id] = nil
       onFinish(current.task, result)
     case .cancelled(let ids):
       // Tasks it had not started (the first may be among them: it had just finished the one before).
