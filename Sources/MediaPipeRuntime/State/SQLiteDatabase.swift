@@ -99,7 +99,9 @@ final class SQLiteDatabase {
 
     /// A text column's bytes (valid during `body` only; empty for NULL).
     func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-      guard let raw = sqlite3_column_text(statement, column) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+      guard let raw = sqlite3_column_text(statement, column) else {
+        return try body(UnsafeBufferPointer(start: nil, count: 0))
+      }
       return try body(UnsafeBufferPointer(start: raw, count: Int(sqlite3_column_bytes(statement, column))))
     }
 

@@ -214,7 +214,9 @@ public final class StateStore {
   /// anything but plain strings (escapes other than `\/`, spaces, ...).
   static func decodeOutputs(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
     let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), slash = UInt8(ascii: "/")
-    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else { return nil }
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else {
+      return nil
+    }
     var paths: [String] = []
     var i = 1
     let end = bytes.count - 1
