@@ -8,15 +8,20 @@ import PackageDescription
 //   MediaPipeCore    the pipeline format and plan: pure Swift, no libvips.
 //   MediaPipeImaging libvips wrapper and the step executors.
 //   MediaPipeRuntime process pool, worker protocol, input discovery, file safety.
-//   mediapipe        the command line: ArgumentParser commands only.
+//   MediaPipe        the library product: re-exports the engine's public API.
+//   mediapipe        the command line: ArgumentParser commands only, a client of MediaPipe.
+//   mediapipe-example (Examples/thumbnails) a program that uses only the library.
 let package = Package(
   name: "mediapipe",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "mediapipe", targets: ["mediapipe"])
+    .executable(name: "mediapipe", targets: ["mediapipe"]),
+    // The engine as a library: parse a pipeline, run it over paths, receive per-file events.
+    .library(name: "MediaPipe", targets: ["MediaPipe"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
   ],
   targets: [
     .systemLibrary(
@@ -42,21 +47,26 @@ let package = Package(
     ),
     .target(
       name: "MediaPipeRuntime",
-      dependencies: ["MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite"]
-    ),
-    .executableTarget(
-      name: "mediapipe",
       dependencies: [
-        "MediaPipeCore", "MediaPipeRuntime", "MediaPipeImaging",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite", .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .target(name: "MediaPipe", dependencies: ["MediaPipeCore", "MediaPipeRuntime"]),
+    .executableTarget(
+      name: "mediapipe",
+      dependencies: ["MediaPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    // An example client that uses only the MediaPipe library's public API.
+    .executableTarget(name: "mediapipe-example", dependencies: ["MediaPipe"], path: "Examples/thumbnails"),
     .testTarget(name: "MediaPipeCoreTests", dependencies: ["MediaPipeCore"]),
     .testTarget(
       name: "MediaPipeImagingTests",
       dependencies: ["MediaPipeImaging", "MediaPipeCore", "CVips", "CVipsShims"]
     ),
-    .testTarget(name: "MediaPipeRuntimeTests", dependencies: ["MediaPipeRuntime", "MediaPipeCore"]),
+    .testTarget(
+      name: "MediaPipeRuntimeTests",
+      dependencies: ["MediaPipeRuntime", "MediaPipeCore", .product(name: "Logging", package: "swift-log")]
+    ),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["MediaPipeImaging", "MediaPipeRuntime"]

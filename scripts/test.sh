@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build --product mediapipe
+swift build  # every product: the command line and the example client of the library
 swift test
 bash scripts/fuzz.sh all 20

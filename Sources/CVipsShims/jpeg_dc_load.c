@@ -51,6 +51,11 @@ static size_t entropy_end(Bytes in, size_t i) {
 }
 
 // Notes the tables a DHT segment defines; 0 if it is malformed.
+//
+// libjpeg checks a table only when a scan uses it (jpeg_make_d_derived_tbl in
+// jdhuff.c), so a table that only left-out AC scans use is never checked by the
+// 1/8 decode: its checks are made here, for every table (one that no scan uses
+// then falls back for nothing, which only costs speed).
 static int record_huffman_tables(const unsigned char *body, size_t size, unsigned char huffman[2][4]) {
   size_t i = 0;
   while (i < size) {
@@ -60,6 +65,17 @@ static int record_huffman_tables(const unsigned char *body, size_t size, unsigne
     size_t symbols = 0;
     for (int k = 1; k <= 16; k++) symbols += body[i + k];
     if (symbols > 256 || i + 17 + symbols > size) return 0;
+    // Codes are given out in order of length (figure C.2); those of each
+    // length must fit in that many bits without being all ones, else libjpeg
+    // stops with "Bogus Huffman table definition".
+    unsigned long code = 0;
+    size_t assigned = 0;
+    for (int length = 1; length <= 16 && assigned < symbols; length++) {
+      code += body[i + length];
+      assigned += body[i + length];
+      if (code >= 1ul << length) return 0;
+      code <<= 1;
+    }
     huffman[table_class][id] = 1;
     i += 17 + symbols;
   }

@@ -200,6 +200,46 @@ int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y) {
   return vips_getpoint(in, values, n, x, y, NULL);
 }
 
+/* Whether the operation has an argument `name`; sets the libvips error if not
+ * (g_object_set/get would only print a GLib warning and carry on). */
+static int has_argument(VipsOperation *op, const char *name) {
+  GParamSpec *pspec;
+  VipsArgumentClass *argument_class;
+  VipsArgumentInstance *argument_instance;
+  return vips_object_get_argument(VIPS_OBJECT(op), name, &pspec,
+                                  &argument_class, &argument_instance) == 0;
+}
+
+int cvips_call(const char *name, VipsImage *in, const char *options,
+               VipsImage **out, const char *const *int_outputs, int *ints,
+               int n_ints) {
+  VipsOperation *op = vips_operation_new(name);
+  if (!op)
+    return -1;
+  int ok = (!in || has_argument(op, "in")) && (!out || has_argument(op, "out"));
+  for (int i = 0; ok && i < n_ints; i++)
+    ok = has_argument(op, int_outputs[i]);
+  if (ok && in)
+    g_object_set(op, "in", in, NULL);
+  if (!ok || (options && *options &&
+              vips_object_set_from_string(VIPS_OBJECT(op), options))) {
+    g_object_unref(op);
+    return -1;
+  }
+  if (vips_cache_operation_buildp(&op)) {
+    vips_object_unref_outputs(VIPS_OBJECT(op));
+    g_object_unref(op);
+    return -1;
+  }
+  if (out)
+    g_object_get(op, "out", out, NULL);
+  for (int i = 0; i < n_ints; i++)
+    g_object_get(op, int_outputs[i], &ints[i], NULL);
+  vips_object_unref_outputs(VIPS_OBJECT(op));
+  g_object_unref(op);
+  return 0;
+}
+
 int cvips_save_with_options(VipsImage *in, const char *name_with_options) {
   return vips_image_write_to_file(in, name_with_options, NULL);
 }

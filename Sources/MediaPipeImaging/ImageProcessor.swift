@@ -13,13 +13,14 @@ public final class ImageProcessor {
   public let maxPixels: Int
   /// mediapipe's fast paths, or libvips's plain route (for tests and doubters).
   public let route: ImagingRoute
-  private let stamps: WatermarkStamps
+  /// What the steps use besides the image (the route, the cached watermark stamps).
+  private let context: ImagingContext
 
   public init(pipeline: Pipeline, maxPixels: Int = 100_000_000, route: ImagingRoute = .fast) {
     self.pipeline = pipeline
     self.maxPixels = maxPixels
     self.route = route
-    stamps = WatermarkStamps(route: route)
+    context = ImagingContext(route: route, stamps: WatermarkStamps(route: route))
   }
 
   /// One input image and where its outputs go.
@@ -72,8 +73,8 @@ public final class ImageProcessor {
     if pixels > maxPixels {
       throw ImagingError(
         operation: "limits",
-        detail: "\(header.width)x\(header.height) is \(Self.megapixels(pixels)); the limit is \(Self.megapixels(maxPixels)) (--max-pixels)",
-        reason: .tooManyPixels)
+        detail: "\(header.width)x\(header.height) is \(Self.overLimit(pixels, maxPixels))",
+        reason: .tooManyPixels, remedy: .raiseLimit(.pixels(maxPixels)))
     }
     var plan = LoadPlan(pipeline: pipeline, header: header, variantCount: pipeline.variants.count, route: route)
     if route == .fast && Self.format(ofLoader: header.loader) == .jpeg {
@@ -119,7 +120,7 @@ public final class ImageProcessor {
     /// Decode in one top-to-bottom pass (only when one output reads the pixels).
     var sequential: Bool
     /// Whether every operation after the decode reads the pixels top to bottom
-    /// (see `Step.streams`). When not, a sequential decode is computed into
+    /// (see `ImagingStep.streams`). When not, a sequential decode is computed into
     /// memory first (after any shrink, so at the size the steps work on), and a
     /// plain load opens the file for random access: a turn, a flip or a stamp
     /// near the top would otherwise ask a one-pass decoder for rows it has passed.
@@ -129,9 +130,9 @@ public final class ImageProcessor {
     var variantResizes: [Int: (Resize, ResizeGeometry)] = [:]
 
     init(pipeline: Pipeline, header: Image, variantCount: Int, route: ImagingRoute) {
-      autorotate = pipeline.applyOrientation || pipeline.shared.first == .autorotate
+      autorotate = pipeline.applyOrientation || pipeline.shared.first?.is(Autorotate.self) == true
       sequential = route == .fast && variantCount == 1
-      sharedSteps = Array(pipeline.shared.drop { $0 == .autorotate })
+      sharedSteps = Array(pipeline.shared.drop { $0.is(Autorotate.self) })
       // Variants read the shared result from memory, so only the shared steps
       // (and a single variant's own) read the decode.
       let reading = sharedSteps + (variantCount == 1 ? pipeline.variants.flatMap(\.steps) : [])
@@ -141,14 +142,14 @@ public final class ImageProcessor {
       let width = swap ? header.height : header.width
       let height = swap ? header.width : header.height
 
-      if case .resize(let resize)? = sharedSteps.first {
+      if let resize = sharedSteps.first?.as(Resize.self) {
         let geometry = ResizeGeometry(resize, width: width, height: height)
         load = .thumbnail(width: geometry.scaledWidth, height: geometry.scaledHeight, finishing: (resize, geometry))
         sharedSteps.removeFirst()
       } else if sharedSteps.isEmpty {
         var firsts: [(Resize, ResizeGeometry)] = []
         for variant in pipeline.variants {
-          guard case .resize(let resize)? = variant.steps.first else { return }
+          guard let resize = variant.steps.first?.as(Resize.self) else { return }
           firsts.append((resize, ResizeGeometry(resize, width: width, height: height)))
         }
         // One decode at the largest scale any variant needs on either side, so
@@ -216,7 +217,7 @@ public final class ImageProcessor {
     }
     if path == input.path {
       throw ImagingError(
-        operation: "output", detail: "the output \(path) would overwrite its input; change `output` or use -o DIR",
+        operation: "output", detail: "the output \(path) would overwrite its input; change `output`",
         reason: .cannotWriteOutput)
     }
     try writer(path) { temporary in
@@ -225,17 +226,24 @@ public final class ImageProcessor {
     return Output(variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue)
   }
 
+  /// Runs one image step through its imaging half.
   private func apply(_ step: Step, to image: Image) throws -> Image {
-    switch step {
-    case .autorotate: return try image.autorotated()
-    case .resize(let r): return try r.apply(to: image, route: route)
-    case .crop(let c): return try c.apply(to: image)
-    case .rotate(let r): return try image.rotated(degrees: r.rawValue)
-    case .flip: return try image.flipped(vertical: true)
-    case .flop: return try image.flipped(vertical: false)
-    case .watermark(let w): return try w.apply(to: image, stamps: stamps, route: route)
-    case .compress, .metadata, .output: return image
+    guard let imaging = step.imaging else {
+      // Output settings never reach here (they are the variant's); an image
+      // step without an imaging half is a bug `ImagingStepTests` catches.
+      throw ImagingError(
+        operation: step.name, detail: "'\(step.name)' has no imaging step", reason: .processingFailed)
     }
+    return try imaging.apply(to: image, context: context)
+  }
+
+  /// "400 megapixels; the limit is 100 megapixels", or in pixels where rounding would
+  /// make the two read the same ("100,010,000 pixels; the limit is 100,000,000").
+  static func overLimit(_ pixels: Int, _ limit: Int) -> String {
+    let (size, most) = (megapixels(pixels), megapixels(limit))
+    guard size == most else { return "\(size); the limit is \(most)" }
+    let grouped = { (n: Int) in n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) }
+    return "\(grouped(pixels)) pixels; the limit is \(grouped(limit))"
   }
 
   static func megapixels(_ pixels: Int) -> String {
@@ -311,31 +319,5 @@ extension ImageProcessor.LoadPlan {
       }
     }
     jpegShrink = 1
-  }
-}
-
-extension Step {
-  /// Whether the step reads its input top to bottom in one pass, so that it can
-  /// run on a sequential (streamed) decode. Turning, flipping upside down, a
-  /// stamp that is not at the bottom and smart crops read rows out of order;
-  /// crops stop early.
-  var streams: Bool {
-    switch self {
-    case .resize(let resize):
-      if case .anchor = resize.gravity { return true }
-      return false
-    case .crop:
-      // A crop reads only down to its last row: a streamed decode would never
-      // reach damage below it, and the file would pass here and fail on the
-      // reference route (which decodes it whole).
-      return false
-    case .flop, .compress, .metadata, .output: return true
-    case .watermark(let watermark):
-      switch watermark.placement {
-      case .tile: return true
-      case .anchor(let anchor): return [.south, .southEast, .southWest].contains(anchor)
-      }
-    case .autorotate, .rotate, .flip: return false
-    }
   }
 }

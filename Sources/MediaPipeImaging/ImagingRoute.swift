@@ -9,7 +9,9 @@ public enum ImagingRoute: String, Sendable {
   /// lanczos3 resize, sequential decoding where every step reads top to bottom.
   case fast
   /// libvips's own and nothing else: loaders with random access, the whole image
-  /// decoded, `vips_resize` for every resize (no shrink-on-load: libvips 8.14's
-  /// drops a partial last block, which is wrong on strips a few pixels across).
+  /// decoded, `vips_resize` for every resize of an opaque image and
+  /// `vips_thumbnail_image` (which premultiplies) for one with alpha, as on the
+  /// fast route; no shrink-on-load (libvips 8.14's drops a partial last block,
+  /// which is wrong on strips a few pixels across).
   case reference
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import MediaPipeRuntime
+import MediaPipe
 
 struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -7,11 +7,13 @@ struct CheckCommand: ParsableCommand {
     abstract: "Validate a pipeline file and say what it does.",
     discussion: "Prints every problem as FILE:LINE:COLUMN with a suggestion for near misses. Exit code 0 if the pipeline is valid, 2 if not.")
 
-  @Argument(help: "The pipeline file.")
+  @ArgumentParser.Argument(help: "The pipeline file.")
   var pipeline: String
 
   func run() throws {
-    guard let compiled = PipelineFile.load(pipeline) else { throw ExitCode(RunExitCode.usage.rawValue) }
+    let result = try Console.attempt { try Engine.compile(pipeline) }
+    guard let compiled = result.pipeline else { throw Console.fail(EngineError.invalidPipeline(path: pipeline, result)) }
+    if !result.diagnostics.isEmpty { printError(result.renderedDiagnostics(), newline: false) }
     print("\(pipeline): valid\n\(compiled.summary)")
   }
 }

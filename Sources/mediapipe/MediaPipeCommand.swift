@@ -1,6 +1,5 @@
 import ArgumentParser
-import MediaPipeCore
-import MediaPipeRuntime
+import MediaPipe
 
 @main
 struct MediaPipeCommand: ParsableCommand {
@@ -25,11 +24,12 @@ struct MediaPipeCommand: ParsableCommand {
         130  interrupted (images in flight were finished; run again to finish)
       """,
     version: MediaPipeVersion.current,
-    subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, WorkerCommand.self]
+    subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self]
   )
 
   /// Parses and runs, mapping argument errors to exit code 2 as documented.
   static func main() {
+    MediaPipeWorker.runIfRequested()
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
       var command = try parseAsRoot(arguments)

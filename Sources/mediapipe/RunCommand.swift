@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MediaPipeRuntime
+import MediaPipe
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -29,10 +29,10 @@ struct RunCommand: ParsableCommand {
       75 another run holds the lock (--no-wait), 130 interrupted.
       """)
 
-  @Argument(help: "The pipeline file.")
+  @ArgumentParser.Argument(help: "The pipeline file.")
   var pipeline: String
 
-  @Argument(help: "Image files or folders to process.")
+  @ArgumentParser.Argument(help: "Image files or folders to process.")
   var paths: [String]
 
   @OptionGroup var workers: WorkerOptions
@@ -49,9 +49,6 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Redo every image, even those whose outputs are up to date.")
   var force = false
 
-  @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
-  var noWait = false
-
   @Option(help: ArgumentHelp("Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
   var report: String?
 
@@ -60,13 +57,92 @@ struct RunCommand: ParsableCommand {
   }
 
   func run() throws {
-    var options = workers.options(pipelinePath: pipeline, paths: paths)
-    options.dryRun = dryRun
-    options.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
-    options.force = force
-    options.noWait = noWait
-    options.reportPath = report
-    let code = BatchRun(options: options).execute()
+    let verbosity: RunReporter.Verbosity = quiet ? .quiet : verbose ? .verbose : .normal
+    let interrupts = InterruptPipe.catchingSignals()
+    var reporter = RunReporter(total: 0, verbosity: verbosity)
+    let route = LogRoute()
+    route.write = { level, message, metadata in
+      switch level {
+      case .error, .critical: reporter.error(message)
+      case .info, .debug, .trace: reporter.note(message)
+      default: reporter.say(message)
+      }
+      reporter.workerOutput(Console.workerOutput(metadata))
+    }
+    let logger = Console.logger(route, level: verbosity == .verbose ? .info : verbosity == .quiet ? .error : .notice)
+    let options = workers.engineOptions(pipelinePath: pipeline, force: force, dryRun: dryRun, verbose: verbose)
+    let engine: Engine
+    let plan: Engine.BatchPlan
+    do {
+      engine = try Engine(options: options, lockRoots: Engine.inputRoots(paths), logger: logger, interrupts: interrupts)
+      Console.warnings(engine)
+      plan = try engine.planBatch(paths)
+    } catch {
+      throw Console.fail(error)
+    }
+    if dryRun { return Self.printDryRun(plan) }
+
+    reporter = RunReporter(total: plan.tasks.count + plan.failedUpFront, verbosity: verbosity)
+    var record = RunReport(pipeline: pipeline)
+    record.summary.inputs = plan.inputCount
+    let lines = workers.logFormat.map(EventLog.init)
+    let emit = { (event: FileEvent) in
+      let event = Flags.worded(event)
+      reporter.receive(event)
+      record.add(event)
+      lines?.write(event)
+    }
+    for path in plan.ignored { reporter.note("skipped \(path)") }
+    for input in plan.ownOutputs { reporter.note("skipped \(input.path): an output of this pipeline") }
+    let upToDate = plan.upToDate
+    if upToDate > 0 && !plan.tasks.isEmpty {
+      reporter.say("\(upToDate) image\(upToDate == 1 ? "" : "s") up to date, skipped (--force redoes them)")
+    }
+    for event in plan.events { emit(event) }
+    let outcome = engine.process(plan.tasks, onEvent: emit, onTick: { reporter.tick() })
+    reporter.summary(
+      skippedOutputs: plan.ownOutputs.count, notStarted: outcome.notStarted, interrupted: outcome.interrupted,
+      upToDate: upToDate)
+
+    let code = Self.exitCode(outcome, failed: reporter.failed)
+    if let path = report {
+      record.summary.milliseconds = Int(reporter.elapsed * 1000)
+      record.summary.interrupted = outcome.interrupted
+      record.summary.exitCode = code.rawValue
+      do { try record.write(to: path) } catch { printError("error: cannot write the report \(path): \(error)") }
+    }
     if code != .success { throw ExitCode(code.rawValue) }
+  }
+
+  /// 130 interrupted; 75 or 2 for a lost lock; 2 when the pool failed before any image
+  /// finished; 1 when some image failed (or the run stopped early); 0 otherwise.
+  static func exitCode(_ outcome: Engine.Outcome, failed: Int) -> RunExitCode {
+    if outcome.interrupted { return .interrupted }
+    if let trouble = outcome.lockTrouble { return Console.code(for: trouble) }
+    if outcome.poolFailure != nil && outcome.done == 0 && outcome.failed == 0 { return .usage }
+    if failed > 0 || outcome.outputsFailing || outcome.poolFailure != nil { return .someFailed }
+    return .success
+  }
+
+  private static func printDryRun(_ plan: Engine.BatchPlan) {
+    var out = ""
+    var work = 0
+    for admission in plan.admissions {
+      switch admission {
+      case .task(let task, let outputs, let why):
+        out += "\(task.path) -> \(outputs.joined(separator: ", ")) (\(why))\n"
+        work += 1
+      case .event(let event) where event.status == .failed:
+        out += "\(event.input): would fail: \(event.failure.map(Flags.sentence) ?? "")\n"
+        work += 1
+      case .event(let event):
+        out += "\(event.input): skip, \(event.reason ?? "")\n"
+      case .ownOutput(let input):
+        out += "\(input.path): skipped, an output of this pipeline\n"
+      }
+    }
+    let count = plan.inputCount
+    out += "dry run: \(count) image\(count == 1 ? "" : "s"), \(work) to process, \(count - work) up to date; nothing written\n"
+    FileHandle.standardOutput.write(out.data(using: .utf8)!)
   }
 }

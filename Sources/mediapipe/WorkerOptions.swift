@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MediaPipeRuntime
+import MediaPipe
 
 /// Options `run` and `watch` share: the pool, the output folder, the state
 /// store and the limits that make hostile files harmless.
@@ -32,6 +32,12 @@ struct WorkerOptions: ParsableArguments {
   @Option(help: "Tries again for an image whose worker crashed or timed out.")
   var retries: Int = 1
 
+  @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
+  var noWait = false
+
+  @Option(help: ArgumentHelp("One line per file on stdout as text, or as JSON lines (the --report entries' shape).", valueName: "text|json"))
+  var logFormat: LogFormat?
+
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
     guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
@@ -41,15 +47,18 @@ struct WorkerOptions: ParsableArguments {
     if let workerMemory { guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") } }
   }
 
-  func options(pipelinePath: String, paths: [String]) -> BatchRun.Options {
-    var options = BatchRun.Options(pipelinePath: pipelinePath, paths: paths, jobs: jobs, outputRoot: outputDirectory)
-    options.allowUntrusted = allowUntrustedFormats
-    options.statePath = statePath
-    options.maxPixels = maxPixels
-    options.maxFileSize = maxFileSize * 1_000_000
-    options.timeout = timeout
-    options.workerMemoryMB = workerMemory
-    options.retries = retries
-    return options
+  enum LogFormat: String, ExpressibleByArgument {
+    case text, json
+  }
+
+  /// The engine's options from these flags and the command's own.
+  func engineOptions(pipelinePath: String, force: Bool, dryRun: Bool, verbose: Bool) -> EngineOptions {
+    EngineOptions(
+      pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: allowUntrustedFormats,
+      statePath: statePath, force: force, waitForLock: !noWait, dryRun: dryRun,
+      limits: Limits(
+        maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
+        retries: retries),
+      libvipsWarnings: verbose)
   }
 }

@@ -93,7 +93,7 @@ import Testing
     ).finish()
     #expect(result.status == 1)
     #expect(result.stderr.contains("retrying in/slow.jpg: timed out"))
-    #expect(result.stderr.contains("failed: in/slow.jpg: timed out (took longer than 5 s (--timeout)"))
+    #expect(result.stderr.contains("failed: in/slow.jpg: timed out (took longer than 5 s; the worker was stopped (--timeout))"))
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_quick.jpg"))
     #expect(!FileManager.default.fileExists(atPath: folder + "/in/processed_slow.jpg"))
     #expect(leftovers(below: folder).isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -28,12 +29,13 @@ final class Running {
   let errPath: String
 
   /// - Parameter environment: added to this process's environment (the test hooks of `WorkerTestHooks`).
-  init(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws {
+  /// - Parameter executable: the program to run (default: the built `mediapipe`).
+  init(_ arguments: [String], in folder: String, environment: [String: String] = [:], executable: String = binary) throws {
     outPath = folder + "/.stdout-\(UUID().uuidString)"
     errPath = folder + "/.stderr-\(UUID().uuidString)"
     FileManager.default.createFile(atPath: outPath, contents: nil)
     FileManager.default.createFile(atPath: errPath, contents: nil)
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     process.standardOutput = FileHandle(forWritingAtPath: outPath)
@@ -99,10 +101,11 @@ func mediapipe(_ arguments: [String], in folder: String) throws -> Outcome {
   try Running(arguments, in: folder).finish()
 }
 
-/// A fresh folder holding a copy of the fixtures in `in/`.
+/// A fresh folder holding a copy of the fixtures in `in/` (removed when the tests end).
 func workspace(copyFixtures: Bool = true) throws -> String {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-e2e-\(UUID().uuidString)").path
   try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+  TemporaryFolders.removeAtExit(folder)
   if copyFixtures {
     let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
     for name in try FileManager.default.contentsOfDirectory(atPath: fixtures) where !name.hasSuffix(".md") && !name.hasSuffix(".sh") && !name.hasSuffix(".py") {
@@ -110,6 +113,32 @@ func workspace(copyFixtures: Bool = true) throws -> String {
     }
   }
   return folder
+}
+
+/// Folders the tests made, removed when the test process exits. Swift Testing
+/// has no teardown for a test; this way a test that fails or throws leaves
+/// nothing behind either. MEDIAPIPE_KEEP_TEST_FOLDERS=1 keeps them, to look
+/// into a failure.
+enum TemporaryFolders {
+  private static let made = Mutex<(owner: pid_t, paths: [String])>((0, []))
+
+  /// Removes `path` (and what is in it) when this process exits.
+  static func removeAtExit(_ path: String) {
+    let first = made.withLock { state in
+      state.paths.append(path)
+      guard state.owner == 0 else { return false }
+      state.owner = getpid()
+      return true
+    }
+    if first { atexit { TemporaryFolders.removeAll() } }
+  }
+
+  private static func removeAll() {
+    let (owner, paths) = made.withLock { $0 }
+    // Not in a forked child, which inherits the handler but not the folders.
+    guard owner == getpid(), ProcessInfo.processInfo.environment["MEDIAPIPE_KEEP_TEST_FOLDERS"] == nil else { return }
+    for path in paths { try? FileManager.default.removeItem(atPath: path) }
+  }
 }
 
 /// Every file below `folder`, relative to it, sorted.

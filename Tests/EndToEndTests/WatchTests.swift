@@ -161,7 +161,7 @@ import Testing
     // Two images are written under their temporary names and held there.
     #expect(watcher.wait(upTo: 60) { holders(below: folder + "/inbox").count == 2 })
     kill(watcher.pid, SIGTERM)
-    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("stopping: finishing 2 image(s) in flight") })
+    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("stopping: finishing the 2 images in flight") })
     release(folder)
     let result = watcher.finish(within: 60)
     #expect(result.status == 0)
@@ -181,7 +181,9 @@ import Testing
     let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("\"status\":\"done\"") })
     let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     #expect((object?["input"] as? String)?.hasSuffix("/inbox/polled.jpg") == true)
-    #expect((object?["outputs"] as? [String])?.first?.hasSuffix("/inbox/processed_polled.jpg") == true)
+    let output = try #require((object?["outputs"] as? [[String: Any]])?.first)
+    #expect((output["path"] as? String)?.hasSuffix("/inbox/processed_polled.jpg") == true)
+    #expect(output["width"] as? Int != nil && output["bytes"] as? Int != nil, "the shape of --report's outputs")
   }
 
   @Test func thePipelineMustBeFoundOrNamed() throws {

@@ -14,7 +14,7 @@ import Testing
     let result = try load("resize.pipeline")
     #expect(result.diagnostics.isEmpty)
     let pipeline = try #require(result.pipeline)
-    #expect(pipeline.shared == [.resize(Resize(width: .pixels(300), height: .pixels(300)))])
+    #expect(pipeline.shared == [Step(Resize(width: .pixels(300), height: .pixels(300)))])
     #expect(pipeline.variants.count == 1)
     #expect(pipeline.variants[0].output == .single)
     #expect(pipeline.variants[0].compress.format == .same)
@@ -26,10 +26,7 @@ import Testing
     #expect(result.diagnostics.isEmpty)
     let pipeline = try #require(result.pipeline)
     #expect(pipeline.shared.count == 2)
-    guard case .watermark(let watermark) = pipeline.shared[1] else {
-      Issue.record("expected a watermark")
-      return
-    }
+    let watermark = try #require(pipeline.shared[1].as(Watermark.self))
     #expect(watermark.mark == .text("© 2026 Example Photo", font: "DejaVu Sans", size: .percent(2), color: .white))
     #expect(watermark.opacity == 0.5)
     #expect(watermark.placement == .anchor(.southEast))
@@ -43,14 +40,14 @@ import Testing
     let result = try load("thumbnails.pipeline")
     #expect(result.diagnostics.isEmpty)
     let pipeline = try #require(result.pipeline)
-    #expect(pipeline.shared == [.autorotate])
+    #expect(pipeline.shared == [Step(Autorotate())])
     #expect(pipeline.variants.map(\.name) == ["large", "thumb"])
     #expect(pipeline.variants.map(\.output.text) == ["large/{stem}.jpg", "thumbs/{stem}.webp"])
     #expect(pipeline.variants[1].compress.format == .webp && pipeline.variants[1].compress.quality == 75)
     var cover = Resize(width: .pixels(400), height: .pixels(400))
     cover.fit = .cover
     cover.gravity = .attention
-    #expect(pipeline.variants[1].steps.first == .resize(cover))
+    #expect(pipeline.variants[1].steps.first == Step(cover))
     #expect(pipeline.referencedFiles.count == 1 && pipeline.referencedFiles[0].hasSuffix("pipelines/logo.png"))
   }
 }

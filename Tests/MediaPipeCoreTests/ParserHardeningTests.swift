@@ -60,6 +60,37 @@ import Testing
     #expect(text.contains("note: expected a whole number from 1 to 100"))
   }
 
+  /// Words written in another script are wrong words, not wrong digits: they
+  /// keep their own message and notes. Numbers keep the digit message, with
+  /// the caller's notes after it.
+  @Test func onlyNumbersGetTheForeignDigitMessage() {
+    #expect(
+      errors("watermark text=\"x\" position=ｂｏｔｔｏｍ") == [
+        "1:29: expected a position (centre, top, bottom-right, ...) for `position`, found \"ｂｏｔｔｏｍ\""
+      ])
+    #expect(
+      errors("compress ｗｅｂｐ") == [
+        "1:10: expected a format (jpeg, png, webp, avif, tiff, gif, same), found \"ｗｅｂｐ\""
+      ])
+    #expect(
+      errors("watermark text=\"x\" color=ｗｈｉｔｅ") == [
+        "1:26: expected a colour (a name like white, or #rrggbb) for `color`, found \"ｗｈｉｔｅ\""
+      ])
+    #expect(
+      errors("watermark text=\"x\" position=三") == [
+        "1:29: expected a position (centre, top, bottom-right, ...) for `position`, found \"三\""
+      ])
+    #expect(errors("resize １２３x１００") == ["1:8: expected an ASCII digit (0-9), found '１' in \"１２３x１００\""])
+    let near = compile("watermark text=\"x\" position=bottom１").renderedDiagnostics()
+    #expect(near.contains("note: did you mean 'bottom'?"), "\(near)")
+    #expect(!near.contains("ASCII"), "\(near)")
+    let choice = compile("compress jpeg subsample=4:2:０").renderedDiagnostics()
+    #expect(
+      choice.contains("error: expected an ASCII digit (0-9) for `subsample`, found '０' in \"4:2:０\""), "\(choice)")
+    #expect(
+      choice.contains("note: expected one of auto, on, 4:2:0, off, 4:4:4\nnote: did you mean '4:2:0'?"), "\(choice)")
+  }
+
   @Test func colourParsingTakesOnlyASCIIHex() {
     #expect(Color.parse("#ｆｆｆ") == nil)
     #expect(Color.parse("#ff٣") == nil)
@@ -251,6 +282,15 @@ import Testing
     var outer = DiagnosticBag()
     outer.append(contentsOf: bag)
     #expect(outer.errorCount == 5000 && outer.warningCount == 1)
+  }
+
+  /// A diagnostic said again after the bag let it go is not counted twice.
+  @Test func aRepeatOfADroppedDiagnosticIsNotCountedAgain() {
+    var bag = DiagnosticBag(capacity: 10)
+    for line in 1...20 { bag.error("e\(line)", at: SourceLocation(file: "f", line: line, column: 1)) }
+    for line in [15, 20, 5] { bag.error("e\(line)", at: SourceLocation(file: "f", line: line, column: 1)) }
+    #expect(bag.errorCount == 20)
+    #expect(bag.sorted.map(\.message) == (1...10).map { "e\($0)" })
   }
 
   // MARK: - Large files finish (no timing asserted)

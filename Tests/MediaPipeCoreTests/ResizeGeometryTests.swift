@@ -3,9 +3,8 @@ import Testing
 
 @Suite struct ResizeGeometryTests {
   func geometry(_ box: String, _ w: Int, _ h: Int) throws -> ResizeGeometry {
-    guard case .resize(let r)? = try #require(compile("resize \(box)").pipeline).shared.first else {
-      throw CancellationError()
-    }
+    let pipeline = try #require(compile("resize \(box)").pipeline)
+    let r = try #require(pipeline.shared.first?.as(Resize.self))
     return ResizeGeometry(r, width: w, height: h)
   }
 

@@ -78,6 +78,8 @@ import Testing
     Case(name: "resize outside", source: "resize 100x100 fit=outside", size: { fit($0, $1, box: (100, 100), cover: true) }, turn: Turn.none),
     Case(name: "resize 50%", source: "resize 50%", size: { w, h in (max(1, Int((Double(w) / 2).rounded())), max(1, Int((Double(h) / 2).rounded()))) }, turn: Turn.none),
     Case(name: "crop", source: "crop 100x80", size: { w, h in (min(w, 100), min(h, 80)) }, turn: nil),
+    Case(name: "trim", source: "trim", size: { _, _ in nil }, turn: nil),
+    Case(name: "pad", source: "pad 1:1 gravity=bottom", size: { w, h in (max(w, h), max(w, h)) }, turn: nil),
     Case(name: "rotate 90", source: "rotate 90", size: { ($1, $0) }, turn: .quarter),
     Case(name: "rotate 180", source: "rotate 180", size: { ($0, $1) }, turn: .half),
     Case(name: "rotate 270 after resize", source: "resize 300x300\nrotate 270", size: { w, h in let (a, b) = fit(w, h, box: (300, 300)); return (b, a) }, turn: .threeQuarters),
@@ -99,6 +101,9 @@ import Testing
       name: "variants",
       source: "variant large\n  resize 400x400\n  compress jpeg\nvariant thumb\n  resize 64x64 fit=cover\n  compress webp\n",
       size: { _, _ in nil }, turn: nil),
+    Case(name: "sharpen", source: "resize 300x300\nsharpen", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
+    Case(name: "grayscale", source: "grayscale", size: { ($0, $1) }, turn: nil),
+    Case(name: "blur", source: "resize 300x300\nblur sigma=2", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
     Case(name: "png", source: "resize 200x200\ncompress png", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
     Case(name: "webp", source: "resize 200x200\ncompress webp quality=90", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
     Case(name: "avif", source: "resize 64x64\ncompress avif quality=90 effort=0", size: { fit($0, $1, box: (64, 64)) }, turn: Turn.none),
@@ -113,6 +118,7 @@ import Testing
   static let folder: String = {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-conformance-\(getpid())").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    TemporaryFolders.removeAtExit(path)
     return path
   }()
 

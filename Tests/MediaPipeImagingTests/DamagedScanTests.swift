@@ -65,18 +65,44 @@ import Testing
     }
   }
 
+  /// An AC Huffman table whose codes do not fit their lengths (two 1-bit codes:
+  /// one of them would be all ones), used only by AC scans the 1/8 decode leaves
+  /// out: libjpeg refuses the file when a scan uses it, so the DC path must too.
+  @Test func anOverflowingTableOfALeftOutScanIsRefusedAtEverySize() throws {
+    var bytes = try Self.progressive()
+    let table = try #require(Self.segments(bytes).first { $0.marker == 0xC4 && bytes[$0.body.lowerBound] >> 4 == 1 })
+    let counts = (table.body.lowerBound + 1)..<(table.body.lowerBound + 17)
+    let symbols = counts.reduce(0) { $0 + Int(bytes[$1]) }
+    try #require((2...257).contains(symbols) && table.body.count == 17 + symbols, "one table in the segment")
+    for k in counts { bytes[k] = 0 }
+    bytes[counts.lowerBound] = 2  // length 1: codes 0 and 1
+    bytes[counts.upperBound - 1] = UInt8(symbols - 2)  // the rest 16 bits long
+    let path = try temporaryFolder() + "/overflow.jpg"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    for source in ["resize 32x32", "resize 64x64", "resize 200x200", ""] {
+      #expect(try verdict(path, source, route: .fast) == "truncated", "\(source)")
+      #expect(try verdict(path, source, route: .reference) == "truncated", "\(source)")
+    }
+  }
+
   /// A crop reads only down to its last row: damage further down must still be
-  /// found, as the reference route (which decodes the whole file) finds it.
+  /// found, as the reference route (which decodes the whole file) finds it. The
+  /// photo is portrait, so `fit=cover` into a square crops rows off it too (at
+  /// 60x60 a JPEG decoded at 1/8 is already 60x80: only the crop reads it).
   @Test(arguments: ["jpg", "png"]) func aCropAboveTheDamageStillFindsIt(_ format: String) throws {
     let folder = try temporaryFolder()
     oneImageAtATime.lock()
-    let image = try ConformanceImages.image(width: 640, height: 480, bands: 3)
+    let image = try ConformanceImages.image(width: 480, height: 640, bands: 3)
     try ConformanceImages.save(image, folder + "/whole.\(format)")
     oneImageAtATime.unlock()
     let whole = try Data(contentsOf: URL(fileURLWithPath: folder + "/whole.\(format)"))
     let path = folder + "/cut.\(format)"
-    try whole.prefix(whole.count * 9 / 10).write(to: URL(fileURLWithPath: path))
-    for source in ["crop 100x100 gravity=top-left", "crop 0,0,50,50"] {
+    try whole.prefix(whole.count * 97 / 100).write(to: URL(fileURLWithPath: path))
+    let sources = [
+      "crop 100x100 gravity=top-left", "crop 0,0,50,50", "resize 60x60 fit=cover",
+      "resize 60x60 fit=cover gravity=top", "resize 60x60 fit=cover gravity=bottom",
+    ]
+    for source in sources {
       #expect(try verdict(path, source, route: .fast) == "truncated", "\(source)")
       #expect(try verdict(path, source, route: .reference) == "truncated", "\(source)")
     }

@@ -1,3 +1,4 @@
+import CVips
 import CVipsShims
 import Testing
 @testable import MediaPipeImaging

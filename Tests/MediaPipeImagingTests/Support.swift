@@ -1,6 +1,8 @@
 import CVips
+import CVipsShims
 import Foundation
 import MediaPipeCore
+import Synchronization
 import Testing
 @testable import MediaPipeImaging
 
@@ -12,11 +14,38 @@ func fixture(_ name: String) -> String {
   name.hasPrefix("/") ? name : repositoryRoot.appendingPathComponent("fixtures/\(name)").path
 }
 
-/// A fresh temporary folder for one test.
+/// A fresh temporary folder for one test (removed when the tests end).
 func temporaryFolder() throws -> String {
   let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-tests-\(UUID().uuidString)").path
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  TemporaryFolders.removeAtExit(path)
   return path
+}
+
+/// Folders the tests made, removed when the test process exits. Swift Testing
+/// has no teardown for a test; this way a test that fails or throws leaves
+/// nothing behind either. MEDIAPIPE_KEEP_TEST_FOLDERS=1 keeps them, to look
+/// into a failure.
+enum TemporaryFolders {
+  private static let made = Mutex<(owner: pid_t, paths: [String])>((0, []))
+
+  /// Removes `path` (and what is in it) when this process exits.
+  static func removeAtExit(_ path: String) {
+    let first = made.withLock { state in
+      state.paths.append(path)
+      guard state.owner == 0 else { return false }
+      state.owner = getpid()
+      return true
+    }
+    if first { atexit { TemporaryFolders.removeAll() } }
+  }
+
+  private static func removeAll() {
+    let (owner, paths) = made.withLock { $0 }
+    // Not in a forked child, which inherits the handler but not the folders.
+    guard owner == getpid(), ProcessInfo.processInfo.environment["MEDIAPIPE_KEEP_TEST_FOLDERS"] == nil else { return }
+    for path in paths { try? FileManager.default.removeItem(atPath: path) }
+  }
 }
 
 /// libvips's error buffer is process-global: tests run in parallel, so images are
@@ -65,4 +94,30 @@ func pixels(_ image: Image) throws -> [UInt8] {
   let data = try #require(vips_image_write_to_memory(image.pointer, &size))
   defer { g_free(data) }
   return Array(UnsafeRawBufferPointer(start: data, count: size))
+}
+
+/// An 8-bit image made from a function of the pixel position: `bands` 1 (grey),
+/// 2 (grey and alpha), 3 (sRGB) or 4 (sRGB and alpha).
+func generatedImage(width: Int, height: Int, bands: Int = 3, _ pixel: (_ x: Int, _ y: Int) -> [UInt8]) throws -> Image {
+  var samples = [UInt8](repeating: 0, count: width * height * bands)
+  for y in 0..<height {
+    for x in 0..<width {
+      let value = pixel(x, y)
+      for b in 0..<bands { samples[(y * width + x) * bands + b] = value[b] }
+    }
+  }
+  let image = try samples.withUnsafeBytes {
+    Image(
+      owning: try #require(
+        vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)))
+  }
+  image.pointer.pointee.Type = bands < 3 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+  return image
+}
+
+/// `image` written as a PNG in a fresh temporary folder; its path, for `single` and `process`.
+func savedPNG(_ image: Image, name: String = "generated.png") throws -> String {
+  let path = try temporaryFolder() + "/" + name
+  try Image.check("pngsave", cvips_save_with_options(image.pointer, path))
+  return path
 }

@@ -1,11 +1,40 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import MediaPipeRuntime
 
+/// A fresh temporary folder for one test (removed when the tests end).
 func temporaryFolder() throws -> String {
   let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-runtime-\(UUID().uuidString)").path
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  TemporaryFolders.removeAtExit(path)
   return path
+}
+
+/// Folders the tests made, removed when the test process exits. Swift Testing
+/// has no teardown for a test; this way a test that fails or throws leaves
+/// nothing behind either. MEDIAPIPE_KEEP_TEST_FOLDERS=1 keeps them, to look
+/// into a failure.
+enum TemporaryFolders {
+  private static let made = Mutex<(owner: pid_t, paths: [String])>((0, []))
+
+  /// Removes `path` (and what is in it) when this process exits.
+  static func removeAtExit(_ path: String) {
+    let first = made.withLock { state in
+      state.paths.append(path)
+      guard state.owner == 0 else { return false }
+      state.owner = getpid()
+      return true
+    }
+    if first { atexit { TemporaryFolders.removeAll() } }
+  }
+
+  private static func removeAll() {
+    let (owner, paths) = made.withLock { $0 }
+    // Not in a forked child, which inherits the handler but not the folders.
+    guard owner == getpid(), ProcessInfo.processInfo.environment["MEDIAPIPE_KEEP_TEST_FOLDERS"] == nil else { return }
+    for path in paths { try? FileManager.default.removeItem(atPath: path) }
+  }
 }
 
 @Suite struct StateStoreTests {
@@ -54,6 +83,29 @@ func temporaryFolder() throws -> String {
     let reopened = try StateStore(path: path)
     #expect(try reopened.records(pipeline: "/p.pipeline").keys.sorted() == ["/in/a.jpg", "/in/c.jpg"])
     #expect(try reopened.allOutputs() == ["/out/a.jpg", "/out/b.jpg"])
+  }
+
+  /// A store that cannot be put back (a folder took its name) leaves no
+  /// temporary copy, and is not copied again at every check.
+  @Test func aStoreThatCannotBeWrittenBackLeavesNothingAndWaits() throws {
+    let folder = try temporaryFolder()
+    let path = folder + "/.mediapipe/state.sqlite"
+    let store = try StateStore(path: path)
+    try store.save(record("/in/a.jpg"))
+    try FileManager.default.removeItem(atPath: path)
+    try FileManager.default.createDirectory(atPath: path + "/taken", withIntermediateDirectories: true)
+    let leftovers = {
+      try FileManager.default.contentsOfDirectory(atPath: folder + "/.mediapipe").filter { $0.hasSuffix(".tmp") }
+    }
+    #expect(throws: StateStoreError.self) { try store.check() }
+    #expect(try leftovers() == [])
+    #expect(try store.check() == false, "not tried again at once")
+    store.retryInterval = 0
+    #expect(throws: StateStoreError.self) { try store.check() }
+    #expect(try leftovers() == [])
+    try FileManager.default.removeItem(atPath: path)
+    #expect(try store.check() == true, "written back once the way is clear")
+    #expect(try StateStore(path: path).records(pipeline: "/p.pipeline").keys.sorted() == ["/in/a.jpg"])
   }
 }
 

@@ -52,7 +52,8 @@ import Testing
   var result: TaskResult {
     get throws {
       TaskResult(
-        outputs: try decoded(outputs), failure: TaskFailure(reason: .tooManyPixels, detail: "50 MP"), milliseconds: -1,
+        outputs: try decoded(outputs), failure: TaskFailure(reason: .tooManyPixels, detail: "50 MP", remedy: .raiseLimit(.pixels(7))),
+        milliseconds: -1,
         input: FileIdentity(size: 1 << 40, modified: -5, contentHash: "abc"), workerOutput: "warning\n",
         unmarkedOutputs: ["/out/a.jpg": FileIdentity(size: 3, modified: 4)])
     }
@@ -60,15 +61,23 @@ import Testing
 
   @Test func everyMessageComesBackAsSent() throws {
     let parent: [ParentMessage] = [
-      .configure(configuration), .task(task), .proceed, .tasks([task, task]), .tasks([]), .cancel,
+      .configure(configuration), .task(task), .proceed, .tasks([task, task]), .tasks([]),
     ]
     for message in parent { #expect(try json(roundTrip(message)) == json(message)) }
     let worker: [WorkerMessage] = [
       .ready, .writing(task: 3, temporaryPath: "/t", finalPath: "/f"), .done(task: Int.min, result: try result),
       .done(task: 0, result: TaskResult(outputs: [], failure: nil, milliseconds: 0)), .refused(reason: "no"),
-      .cancelled(tasks: [1, 2, Int.max]),
     ]
     for message in worker { #expect(try json(roundTrip(message)) == json(message)) }
+    let remedies: [Remedy] = [
+      .raiseLimit(.pixels(1)), .raiseLimit(.fileSize(bytes: 2)), .raiseLimit(.timeout(seconds: 0.5)),
+      .raiseLimit(.workerMemory(megabytes: 64)), .allowUntrustedFormats, .replaceExisting, .writeElsewhere,
+      .pollInstead, .waitForLock,
+    ]
+    for remedy in remedies {
+      let failure = TaskFailure(reason: .processingFailed, detail: "", remedy: remedy)
+      #expect(try roundTrip(failure) == failure)
+    }
   }
 
   @Test func everyFieldTravels() throws {
@@ -76,7 +85,7 @@ import Testing
     #expect(Mirror(reflecting: configuration).children.count == 9)
     #expect(Mirror(reflecting: task).children.count == 8)
     #expect(Mirror(reflecting: try result).children.count == 6)
-    #expect(Mirror(reflecting: TaskFailure(reason: .crashed, detail: "")).children.count == 2)
+    #expect(Mirror(reflecting: TaskFailure(reason: .crashed, detail: "")).children.count == 3)
     #expect(Mirror(reflecting: FileIdentity(size: 0, modified: 0)).children.count == 3)
     #expect(Mirror(reflecting: try result.outputs[0]).children.count == WireOutput.order.count)
   }

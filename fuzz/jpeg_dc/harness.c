@@ -60,6 +60,8 @@ static void on_message(j_common_ptr cinfo, int level) {
 
 // libjpeg's 1/8 decode of the whole file with block smoothing off, as
 // packed rows (*width x *height x *bands); NULL on any error or warning.
+// Written apart from jpeg_dc_load.c's decode_eighth on purpose: it is the
+// reference that code is checked against, so it must not share its mistakes.
 static unsigned char *reference_eighth(const uint8_t *data, size_t size, int *width,
                                        int *height, int *bands) {
   struct jpeg_decompress_struct cinfo;

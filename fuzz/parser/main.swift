@@ -49,7 +49,7 @@ public func fuzzPipelineText(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     _ = variant.output.literalExtension
     for step in pipeline.shared + variant.steps {
       _ = step.summary
-      guard case .resize(let resize) = step else { continue }
+      guard let resize = step.as(Resize.self) else { continue }
       for (width, height) in imageSizes {
         let geometry = ResizeGeometry(resize, width: width, height: height)
         _ = (geometry.outputWidth, geometry.outputHeight, geometry.isIdentity(width: width, height: height))

@@ -102,6 +102,19 @@ int cvips_colourspace(VipsImage *in, VipsImage **out, int interpretation);
 int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile);
 int cvips_copy(VipsImage *in, VipsImage **out);
 
+/// Any libvips operation, by name: the one wrapper a step needs when no
+/// fixed-argument shim above covers its operation, so that a new step needs
+/// no C. Sets `in` as the operation's "in" argument (NULL: none), then the
+/// other arguments from `options`, in libvips's own option syntax (the one
+/// the `vips` command line and cvips_save_with_options use):
+/// "sigma=1.5,m2=3", "threshold=10,background=255 255 255". On success
+/// `*out` holds the "out" image (pass NULL for an operation without one) and
+/// `ints[i]` the int output named `int_outputs[i]`, for `n_ints` of them.
+/// Only ever pass options the program wrote from checked numbers: in this
+/// syntax an image argument names a file, which libvips would open.
+int cvips_call(const char *name, VipsImage *in, const char *options,
+               VipsImage **out, const char *const *int_outputs, int *ints,
+               int n_ints);
 /// vips_getpoint: one pixel's values; free `*values` with g_free.
 int cvips_getpoint(VipsImage *in, double **values, int *n, int x, int y);
 /// vips_image_write_to_file (varargs): the saver and its options come from the

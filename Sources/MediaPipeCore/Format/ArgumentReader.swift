@@ -59,6 +59,11 @@ public struct ArgumentReader {
     }
   }
 
+  /// Reads a statement against a step's schema (see `init(_:keys:positionals:positionalHint:)`).
+  public init(_ statement: Statement, schema: StepSchema) {
+    self.init(statement, keys: schema.keys, positionals: schema.positionals, positionalHint: schema.positionalHint)
+  }
+
   /// The raw argument for `key`, if given.
   public func argument(_ key: String) -> Argument? { keyed[key] }
 
@@ -70,16 +75,34 @@ public struct ArgumentReader {
     diagnostics.error(message, at: location, notes: notes)
   }
 
-  /// Reports a value that is not what `expected` says. A digit from another
-  /// script (`１`, `٣`) is named as the reason, with the caret under it.
-  mutating func invalid(_ expected: String, _ argument: Argument, key: String? = nil, notes: [String] = [], hex: Bool = false) {
+  /// Adds problems found by a helper that reports into a bag of its own.
+  public mutating func append(_ found: DiagnosticBag) {
+    diagnostics.append(contentsOf: found)
+  }
+
+  /// What a value is written with, for `invalid`.
+  enum Digits {
+    /// A word (a choice, a position, a colour name): no digits expected.
+    case none
+    /// A number: decimal digits.
+    case decimal
+    /// Hex notation (`#rrggbb`).
+    case hex
+  }
+
+  /// Reports a value that is not what `expected` says. Where a number belongs
+  /// (`digits` other than `.none`), a digit from another script (`１`, `٣`) is
+  /// named as the reason, with the caret under it.
+  mutating func invalid(
+    _ expected: String, _ argument: Argument, key: String? = nil, notes: [String] = [], digits: Digits = .decimal
+  ) {
     let name = key.map { " for `\($0)`" } ?? ""
     let value = argument.value.value
-    if let foreign = NumberSyntax.firstForeignDigit(in: value) {
-      let digits = hex ? "an ASCII hex digit (0-9, a-f)" : "an ASCII digit (0-9)"
+    if digits != .none, let foreign = NumberSyntax.firstForeignDigit(in: value) {
+      let ascii = digits == .hex ? "an ASCII hex digit (0-9, a-f)" : "an ASCII digit (0-9)"
       diagnostics.error(
-        "expected \(digits)\(name), found '\(foreign.character)' in \"\(excerpt(value))\"",
-        at: argument.location(ofCharacter: foreign.offset), notes: ["expected \(expected)"])
+        "expected \(ascii)\(name), found '\(foreign.character)' in \"\(excerpt(value))\"",
+        at: argument.location(ofCharacter: foreign.offset), notes: ["expected \(expected)"] + notes)
       return
     }
     diagnostics.error("expected \(expected)\(name), found \"\(excerpt(value))\"", at: argument.value.location, notes: notes)
@@ -114,7 +137,7 @@ public struct ArgumentReader {
     case "yes", "true", "on": return true
     case "no", "false", "off": return false
     default:
-      invalid("yes or no", argument, key: key)
+      invalid("yes or no", argument, key: key, digits: .none)
       return nil
     }
   }
@@ -130,9 +153,11 @@ public struct ArgumentReader {
     let text = argument.value.value.lowercased()
     if let match = choices.first(where: { $0.key == text }) { return match.value }
     let names = choices.map(\.key)
+    // Numerals among the choices (`rotate 90`, `subsample=4:2:0`): a number belongs here.
+    let numeric = names.contains { $0.first?.isWholeNumber == true }
     invalid(
       "one of \(names.joined(separator: ", "))", argument, key: key,
-      notes: Suggestions.notes(for: text, in: names))
+      notes: Suggestions.notes(for: text, in: names), digits: numeric ? .decimal : .none)
     return nil
   }
 
@@ -167,7 +192,8 @@ public struct ArgumentReader {
     guard let color = Color.parse(argument.value.value) else {
       invalid(
         "a colour (a name like white, or #rrggbb)", argument, key: key,
-        notes: Suggestions.notes(for: argument.value.value, in: Array(Color.named.keys).sorted()), hex: true)
+        notes: Suggestions.notes(for: argument.value.value, in: Array(Color.named.keys).sorted()),
+        digits: argument.value.value.hasPrefix("#") ? .hex : .none)
       return nil
     }
     return color
@@ -180,7 +206,7 @@ public struct ArgumentReader {
     guard let gravity = Gravity.parse(argument.value.value), smart || !gravity.isSmart else {
       invalid(
         smart ? "a position (centre, top, bottom-right, ...) or attention/entropy" : "a position (centre, top, bottom-right, ...)",
-        argument, key: key, notes: Suggestions.notes(for: argument.value.value, in: words))
+        argument, key: key, notes: Suggestions.notes(for: argument.value.value, in: words), digits: .none)
       return nil
     }
     return gravity

@@ -30,12 +30,16 @@ public struct Diagnostic: Sendable, Hashable {
 /// Collects diagnostics while a pipeline is read.
 ///
 /// Every diagnostic is counted, but only the earliest `capacity` in the file
-/// are kept, so a hostile file with millions of problems costs bounded memory.
-/// A diagnostic equal to one already kept is dropped (said once).
+/// are kept, so a hostile file with millions of problems costs bounded memory
+/// (a hash, 8 bytes, of each one not kept). A diagnostic equal to one already
+/// added is dropped (said once, counted once).
 public struct DiagnosticBag: Sendable {
   private typealias Entry = (diagnostic: Diagnostic, order: Int)
   private var entries: [Entry] = []
   private var seen = Set<Diagnostic>()
+  /// The hashes of the diagnostics trimmed from `entries`: one said again is
+  /// not counted again.
+  private var trimmed = Set<Int>()
   private var nextOrder = 0
   private let capacity: Int
   /// Errors found, kept or not.
@@ -55,9 +59,6 @@ public struct DiagnosticBag: Sendable {
 
   public var hasErrors: Bool { errorCount > 0 }
 
-  /// How many diagnostics were counted but not kept.
-  public var omittedCount: Int { errorCount + warningCount - kept.count }
-
   /// The earliest `capacity` entries in file order.
   private var kept: ArraySlice<Entry> {
     entries.sorted(by: Self.fileOrder).prefix(capacity)
@@ -72,7 +73,7 @@ public struct DiagnosticBag: Sendable {
   }
 
   public mutating func add(_ diagnostic: Diagnostic) {
-    guard !seen.contains(diagnostic) else { return }
+    guard !seen.contains(diagnostic), !trimmed.contains(diagnostic.hashValue) else { return }
     switch diagnostic.severity {
     case .error: errorCount += 1
     case .warning: warningCount += 1
@@ -82,7 +83,9 @@ public struct DiagnosticBag: Sendable {
     nextOrder += 1
     // Trim in batches so that keeping the earliest stays O(n log capacity).
     if entries.count >= 2 * capacity {
-      entries = Array(entries.sorted(by: Self.fileOrder).prefix(capacity))
+      let inFileOrder = entries.sorted(by: Self.fileOrder)
+      for entry in inFileOrder.dropFirst(capacity) { trimmed.insert(entry.diagnostic.hashValue) }
+      entries = Array(inFileOrder.prefix(capacity))
       seen = Set(entries.map(\.diagnostic))
     }
   }

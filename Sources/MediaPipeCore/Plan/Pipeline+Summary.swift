@@ -15,7 +15,7 @@ extension Pipeline {
       } else {
         indent = ""
       }
-      lines.append("\(indent)writes \"\(variant.output.text)\" next to each input (or below -o DIR)")
+      lines.append("\(indent)writes \"\(variant.output.text)\" next to each input (or below the output folder)")
       lines.append("\(indent)\(variant.compress.summary)")
       lines.append("\(indent)\(variant.metadata.summary)")
     }

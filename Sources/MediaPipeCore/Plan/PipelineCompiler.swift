@@ -106,9 +106,13 @@ public enum PipelineCompiler {
     struct Section {
       var name: Located<String>?
       var steps: [Step] = []
-      var compress: (Compress, SourceLocation)?
-      var metadata: (MetadataPolicy, SourceLocation)?
-      var output: (OutputTemplate, SourceLocation)?
+      /// Output settings by step name, with where each was given.
+      var settings: [String: (step: Step, location: SourceLocation)] = [:]
+
+      func setting<T: PipelineStep>(_ type: T.Type) -> (T, SourceLocation)? {
+        guard let (step, location) = settings[T.name], let value = step.as(T.self) else { return nil }
+        return (value, location)
+      }
     }
     var shared = Section()
     var variants: [Section] = []
@@ -182,24 +186,21 @@ public enum PipelineCompiler {
       let (step, found) = parseStep(statement, baseDirectory: baseDirectory)
       diagnostics.append(contentsOf: found)
       guard let step else { continue }
-      if case .watermark(let w) = step, case .image(let path, _) = w.mark, referenced.insert(path).inserted {
+      for path in step.base.referencedFiles where referenced.insert(path).inserted {
         pipeline.referencedFiles.append(path)
       }
       // The section is changed in place: copying it out and back would copy
       // its steps on every line, quadratic in the length of the file.
       func add(to section: inout Section) {
-        func once<T>(_ slot: inout (T, SourceLocation)?, _ value: T) {
-          if let (_, first) = slot {
-            diagnostics.error("'\(name)' is given twice in this section (first on line \(first.line))", at: statement.location)
-          } else {
-            slot = (value, statement.location)
-          }
+        guard step.kind == .outputSetting else {
+          section.steps.append(step)
+          return
         }
-        switch step {
-        case .compress(let c): once(&section.compress, c)
-        case .metadata(let m): once(&section.metadata, m)
-        case .output(let o): once(&section.output, o)
-        default: section.steps.append(step)
+        if let first = section.settings[name] {
+          diagnostics.error(
+            "'\(name)' is given twice in this section (first on line \(first.location.line))", at: statement.location)
+        } else {
+          section.settings[name] = (step, statement.location)
         }
       }
       if inVariant { add(to: &variants[variants.count - 1]) } else { add(to: &shared) }
@@ -210,8 +211,8 @@ public enum PipelineCompiler {
     var seenTemplates: [String: (String, SourceLocation?)] = [:]
     for section in variants {
       let variantName = section.name?.value ?? "default"
-      let compress = section.compress?.0 ?? shared.compress?.0 ?? Compress()
-      let output = section.output ?? shared.output
+      let compress = section.setting(Compress.self)?.0 ?? shared.setting(Compress.self)?.0 ?? Compress()
+      let output = section.setting(OutputTemplate.self) ?? shared.setting(OutputTemplate.self)
       let template = output?.0 ?? defaultTemplate
       if variants.count > 1, !template.uses(.variant), let (other, otherLocation) = seenTemplates[template.text] {
         let at = output?.1 ?? section.name?.location ?? otherLocation ?? SourceLocation(file: file, line: 1, column: 1)
@@ -230,7 +231,8 @@ public enum PipelineCompiler {
       pipeline.variants.append(
         Variant(
           name: variantName, steps: section.steps, compress: compress,
-          metadata: section.metadata?.0 ?? shared.metadata?.0 ?? .strip, output: template))
+          metadata: section.setting(MetadataPolicy.self)?.0 ?? shared.setting(MetadataPolicy.self)?.0 ?? .strip,
+          output: template))
     }
     pipeline.shared = shared.steps
     pipeline.canonicalText = statements.map(\.canonicalText).joined(separator: "\n")
@@ -242,25 +244,22 @@ public enum PipelineCompiler {
   /// Variant names go into file names (`{variant}`).
   static let maxVariantNameCharacters = 100
 
+  /// The words that start a line without being a step: sections, the load
+  /// orientation and the format version.
+  static let keywords = ["variant", "orientation", "version"]
+
+  /// Reads one statement as the registered step its name says
+  /// (`StepRegistry`), or reports an unknown name with the nearest known one.
   static func parseStep(_ statement: Statement, baseDirectory: String) -> (Step?, DiagnosticBag) {
-    switch statement.name.value {
-    case "resize": return Resize.parse(statement)
-    case "crop": return Crop.parse(statement)
-    case "rotate": return Rotate.parse(statement)
-    case "flip": return SimpleSteps.parse(statement, as: .flip)
-    case "flop": return SimpleSteps.parse(statement, as: .flop)
-    case "autorotate": return SimpleSteps.parse(statement, as: .autorotate)
-    case "watermark": return Watermark.parse(statement, baseDirectory: baseDirectory)
-    case "compress": return Compress.parse(statement)
-    case "metadata": return MetadataPolicy.parse(statement)
-    case "output": return OutputTemplate.parse(statement)
-    default:
-      let name = statement.name.value
-      var bag = DiagnosticBag()
-      bag.error(
-        "unknown step '\(excerpt(name))'" + Suggestions.suffix(for: name, in: Step.names), at: statement.name.location,
-        notes: Suggestions.nearest(to: name, in: Step.names) == nil ? ["steps: " + Step.names.joined(separator: ", ")] : [])
-      return (nil, bag)
+    let name = statement.name.value
+    if let step = StepRegistry.step(named: name) {
+      return step.read(statement, context: StepContext(baseDirectory: baseDirectory))
     }
+    let known = StepRegistry.names + keywords
+    var bag = DiagnosticBag()
+    bag.error(
+      "unknown step '\(excerpt(name))'" + Suggestions.suffix(for: name, in: known), at: statement.name.location,
+      notes: Suggestions.nearest(to: name, in: known) == nil ? ["steps: " + known.joined(separator: ", ")] : [])
+    return (nil, bag)
   }
 }

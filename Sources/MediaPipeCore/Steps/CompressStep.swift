@@ -1,5 +1,5 @@
 /// `compress jpeg quality=82 progressive=yes`: the output format and encoder options.
-public struct Compress: Sendable, Hashable {
+public struct Compress: PipelineStep {
   /// Formats mediapipe writes.
   public enum Format: String, Sendable, Hashable, CaseIterable {
     case jpeg, png, webp, avif, tiff, gif
@@ -77,17 +77,31 @@ public struct Compress: Sendable, Hashable {
     .same: ["quality", "background"],
   ]
 
-  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
-    let allKeys = ["quality", "progressive", "subsample", "optimize", "level", "palette", "lossless", "effort", "compression", "background"]
-    var reader = ArgumentReader(statement, keys: allKeys, positionals: 1...1, positionalHint: "jpeg, png, webp, avif, tiff, gif or same")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
+  public static let name = "compress"
+  public static let kind = StepKind.outputSetting
+  public static let schema = StepSchema(
+    keys: [
+      "quality", "progressive", "subsample", "optimize", "level", "palette", "lossless", "effort", "compression",
+      "background",
+    ],
+    positionals: 1...1, positionalHint: "jpeg, png, webp, avif, tiff, gif or same")
+  public static let documentation = StepDocumentation(
+    syntax: "compress FORMAT [quality=...] [...]",
+    description: "The output format (`jpeg`, `png`, `webp`, `avif`, `tiff`, `gif` or `same`) and its encoder options.")
+
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> Compress? {
+    let statement = reader.statement
+    let allKeys = schema.keys
+    guard let argument = reader.positionals.first else { return nil }
     let names = Format.allCases.map(\.rawValue)
     var choices = Format.allCases.map { ($0.rawValue, $0) }
     choices.append(("jpg", .jpeg))
     choices.append(("tif", .tiff))
     guard let format = choices.first(where: { $0.0 == argument.value.value.lowercased() })?.1 else {
-      reader.invalid("a format (\(names.joined(separator: ", ")))", argument, notes: Suggestions.notes(for: argument.value.value, in: names))
-      return (nil, reader.diagnostics)
+      reader.invalid(
+        "a format (\(names.joined(separator: ", ")))", argument,
+        notes: Suggestions.notes(for: argument.value.value, in: names), digits: .none)
+      return nil
     }
     let allowed = keysByFormat[format] ?? []
     for arg in statement.arguments {
@@ -107,7 +121,7 @@ public struct Compress: Sendable, Hashable {
     compress.effort = reader.int("effort", in: 0...(format == .webp ? 6 : 9))
     compress.tiffCompression = reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
     compress.background = reader.color("background") ?? .white
-    return (reader.diagnostics.hasErrors ? nil : .compress(compress), reader.diagnostics)
+    return compress
   }
 
   public var summary: String {

@@ -1,13 +1,19 @@
 /// `crop 400x300 gravity=north` or `crop x,y,w,h`: cut out part of the image.
-public enum Crop: Sendable, Hashable {
+public enum Crop: PipelineStep {
   /// A box of this size, placed by gravity; clamped to the image.
   case box(width: Int, height: Int, gravity: Gravity)
   /// An exact rectangle from the top-left corner; clipped to the image.
   case rect(x: Int, y: Int, width: Int, height: Int)
 
-  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
-    var reader = ArgumentReader(statement, keys: ["gravity"], positionals: 1...1, positionalHint: "like 400x300 or x,y,w,h")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
+  public static let name = "crop"
+  public static let kind = StepKind.image
+  public static let schema = StepSchema(
+    keys: ["gravity"], positionals: 1...1, positionalHint: "like 400x300 or x,y,w,h")
+  public static let documentation = StepDocumentation(
+    syntax: "crop WxH [gravity=...] | crop X,Y,W,H", description: "Cut out part of the image.")
+
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> Crop? {
+    guard let argument = reader.positionals.first else { return nil }
     let text = argument.value.value.lowercased()
     var crop: Crop?
     let maxSide = PipelineLimits.maxSide
@@ -31,7 +37,7 @@ public enum Crop: Sendable, Hashable {
         reader.invalid("a size like 400x300 (sides from 1 to \(maxSide)), or x,y,width,height", argument)
       }
     }
-    return (reader.diagnostics.hasErrors ? nil : crop.map(Step.crop), reader.diagnostics)
+    return crop
   }
 
   public var summary: String {

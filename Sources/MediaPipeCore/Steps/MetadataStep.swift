@@ -2,7 +2,7 @@
 ///
 /// Without `icc` the output is converted to sRGB and carries no profile. GPS
 /// never survives unless `keep=all`.
-public struct MetadataPolicy: Sendable, Hashable {
+public struct MetadataPolicy: PipelineStep {
   /// Keep the ICC profile (and do not convert to sRGB).
   public var icc = false
   /// Keep the EXIF Copyright and Artist fields.
@@ -18,12 +18,19 @@ public struct MetadataPolicy: Sendable, Hashable {
 
   public var stripsEverything: Bool { !icc && !copyright && !exif && !all }
 
-  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
-    var reader = ArgumentReader(statement, keys: ["keep"], positionals: 0...1, positionalHint: "strip")
+  public static let name = "metadata"
+  public static let kind = StepKind.outputSetting
+  public static let schema = StepSchema(keys: ["keep"], positionals: 0...1, positionalHint: "strip")
+  public static let documentation = StepDocumentation(
+    syntax: "metadata strip | metadata keep=icc,copyright,exif | metadata keep=all",
+    description: "Which metadata the output keeps; without `icc` it is converted to sRGB.")
+
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> MetadataPolicy? {
+    let statement = reader.statement
     var policy = MetadataPolicy()
     if let argument = reader.positionals.first {
       if argument.value.value != "strip" {
-        reader.invalid("'strip' or keep=...", argument)
+        reader.invalid("'strip' or keep=...", argument, digits: .none)
       }
       if let keep = reader.argument("keep") {
         reader.error("give either 'strip' or keep=..., not both", at: keep.location)
@@ -50,7 +57,7 @@ public struct MetadataPolicy: Sendable, Hashable {
     } else {
       reader.error("'metadata' needs 'strip' or keep=icc,copyright,exif (or keep=all)", at: statement.location)
     }
-    return (reader.diagnostics.hasErrors ? nil : .metadata(policy), reader.diagnostics)
+    return policy
   }
 
   public var summary: String {

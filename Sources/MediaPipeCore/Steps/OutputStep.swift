@@ -5,7 +5,7 @@
 /// extension), `{ext}` (the output format's extension), `{dir}` (the input's
 /// folder relative to its input root, empty at the root), `{variant}`,
 /// `{width}` and `{height}` (of the output). It may not be absolute or use `..`.
-public struct OutputTemplate: Sendable, Hashable {
+public struct OutputTemplate: PipelineStep {
   public enum Token: String, Sendable, Hashable, CaseIterable {
     case name, stem, ext, dir, variant, width, height
   }
@@ -87,7 +87,7 @@ public struct OutputTemplate: Sendable, Hashable {
       ok = false
     } else if text.hasPrefix("/") {
       diagnostics.error(
-        "the output template must be relative (it is resolved in the input's folder, or below -o DIR)", at: at(0))
+        "the output template must be relative (it is resolved in the input's folder, or below the output folder)", at: at(0))
       ok = false
     } else if text.split(separator: "/").contains("..") {
       diagnostics.error("the output template may not leave its output folder with '..'", at: at(0))
@@ -171,13 +171,23 @@ public struct OutputTemplate: Sendable, Hashable {
     return ext.isEmpty ? nil : ext.lowercased()
   }
 
-  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
-    let reader = ArgumentReader(statement, keys: [], positionals: 1...1, positionalHint: "a file name template like \"thumbs/{stem}.webp\"")
-    guard let argument = reader.positionals.first else { return (nil, reader.diagnostics) }
-    var bag = reader.diagnostics
+  public static let name = "output"
+  public static let kind = StepKind.outputSetting
+  public static let schema = StepSchema(
+    positionals: 1...1, positionalHint: "a file name template like \"thumbs/{stem}.webp\"")
+  public static let documentation = StepDocumentation(
+    syntax: "output \"TEMPLATE\"",
+    description: "Where the output goes, from tokens such as `{stem}`, `{ext}` and `{variant}`.")
+
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> OutputTemplate? {
+    guard let argument = reader.positionals.first else { return nil }
     var location = argument.value.location
     if !argument.quoted { location.column -= 1 }
-    let template = parse(argument.value.value, at: location, diagnostics: &bag)
-    return (bag.hasErrors ? nil : template.map(Step.output), bag)
+    var found = DiagnosticBag()
+    let template = parse(argument.value.value, at: location, diagnostics: &found)
+    reader.append(found)
+    return template
   }
+
+  public var summary: String { "output: \"\(text)\"" }
 }

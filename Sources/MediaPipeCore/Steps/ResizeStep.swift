@@ -2,7 +2,7 @@
 ///
 /// Forms: `WxH`, `Wx`, `xH`, `N%`, or `width=`/`height=` (pixels or % of the
 /// image). Never enlarges unless `enlarge=yes`.
-public struct Resize: Sendable, Hashable {
+public struct Resize: PipelineStep {
   /// How the image meets the box.
   public enum Fit: String, Sendable, Hashable, CaseIterable {
     /// Fit inside the box, keeping the aspect ratio (the default).
@@ -32,10 +32,17 @@ public struct Resize: Sendable, Hashable {
     self.scale = scale
   }
 
-  static let keys = ["width", "height", "fit", "gravity", "enlarge", "background"]
+  public static let name = "resize"
+  public static let kind = StepKind.image
+  public static let schema = StepSchema(
+    keys: ["width", "height", "fit", "gravity", "enlarge", "background"], positionals: 0...1,
+    positionalHint: "like 300x300, 300x, x200 or 50%")
+  public static let documentation = StepDocumentation(
+    syntax: "resize WxH | Wx | xH | N% | width=L height=L [fit=...] [gravity=...] [enlarge=yes] [background=...]",
+    description: "Scale the image to fit a box (or cover, fill, pad it); never enlarges unless `enlarge=yes`.")
 
-  static func parse(_ statement: Statement) -> (Step?, DiagnosticBag) {
-    var reader = ArgumentReader(statement, keys: keys, positionals: 0...1, positionalHint: "like 300x300, 300x, x200 or 50%")
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> Resize? {
+    let statement = reader.statement
     var resize = Resize()
     if let box = reader.positionals.first {
       if reader.has("width") || reader.has("height") {
@@ -89,7 +96,7 @@ public struct Resize: Sendable, Hashable {
     if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil, resize.width == nil || resize.height == nil {
       reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)
     }
-    return (reader.diagnostics.hasErrors ? nil : .resize(resize), reader.diagnostics)
+    return resize
   }
 
   private static func parseBox(_ argument: Argument, into resize: inout Resize, reader: inout ArgumentReader) {

@@ -2,7 +2,7 @@ import Foundation
 
 /// `watermark text="© 2026" size=2% ...` or `watermark image=logo.png width=20% ...`:
 /// stamp text or a logo onto the image.
-public struct Watermark: Sendable, Hashable {
+public struct Watermark: PipelineStep {
   /// What is stamped.
   public enum Mark: Sendable, Hashable {
     /// Text in `font` at `size` (pixels, or % of the image height), in `color`.
@@ -34,12 +34,29 @@ public struct Watermark: Sendable, Hashable {
   static let textKeys = ["text", "font", "size", "color", "opacity", "position", "margin"]
   static let imageKeys = ["image", "width", "opacity", "position", "margin"]
 
-  static func parse(_ statement: Statement, baseDirectory: String) -> (Step?, DiagnosticBag) {
+  public static let name = "watermark"
+  public static let kind = StepKind.image
+  public static let schema = StepSchema(keys: Array(Set(textKeys + imageKeys)).sorted())
+  public static let documentation = StepDocumentation(
+    syntax: "watermark text=\"...\" [font=...] [size=...] [color=...] [opacity=...] [position=...] [margin=...]"
+      + " | watermark image=FILE [width=...] [opacity=...] [position=...] [margin=...]",
+    description: "Stamp a text or a logo onto the image, at a position or tiled.")
+
+  /// The keys of the form the statement uses: a text form's keys, an image
+  /// form's, or both when it names neither or both (an error of its own).
+  public static func schema(for statement: Statement) -> StepSchema {
     let isImage = statement.arguments.contains { $0.key?.value == "image" }
     let isText = statement.arguments.contains { $0.key?.value == "text" }
-    var allKeys = textKeys
-    if isImage && !isText { allKeys = imageKeys } else if isImage == isText { allKeys = Array(Set(textKeys + imageKeys)).sorted() }
-    var reader = ArgumentReader(statement, keys: allKeys, positionals: 0...0)
+    if isImage && !isText { return StepSchema(keys: imageKeys) }
+    if isText && !isImage { return StepSchema(keys: textKeys) }
+    return schema
+  }
+
+  public static func parse(_ reader: inout ArgumentReader, context: StepContext) -> Watermark? {
+    let statement = reader.statement
+    let baseDirectory = context.baseDirectory
+    let isImage = statement.arguments.contains { $0.key?.value == "image" }
+    let isText = statement.arguments.contains { $0.key?.value == "text" }
     if isImage && isText, let arg = reader.argument("image") {
       reader.error("give either text= or image=, not both; use two watermark lines for both", at: arg.location)
     }
@@ -87,8 +104,14 @@ public struct Watermark: Sendable, Hashable {
         size: reader.length("size", percentRange: 0...100, maxPixels: PipelineLimits.maxTextPixels) ?? .percent(3),
         color: reader.color("color") ?? .white)
     }
-    guard let mark, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics) }
-    return (.watermark(Watermark(mark: mark, opacity: opacity, placement: placement, margin: margin)), reader.diagnostics)
+    guard let mark else { return nil }
+    return Watermark(mark: mark, opacity: opacity, placement: placement, margin: margin)
+  }
+
+  /// The logo of an image watermark.
+  public var referencedFiles: [String] {
+    if case .image(let path, _) = mark { return [path] }
+    return []
   }
 
   public var summary: String {

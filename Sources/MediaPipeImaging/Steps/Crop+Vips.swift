@@ -1,7 +1,12 @@
 import MediaPipeCore
 
-extension Crop {
-  func apply(to image: Image) throws -> Image {
+extension Crop: ImagingStep {
+  /// A crop reads only down to its last row: a streamed decode would never
+  /// reach damage below it, and the file would pass here and fail on the
+  /// reference route (which decodes it whole). Smart crops analyse the whole image.
+  public var streams: Bool { false }
+
+  public func apply(to image: Image, context: ImagingContext) throws -> Image {
     switch self {
     case .box(let width, let height, let gravity):
       let w = min(width, image.width), h = min(height, image.height)

@@ -1,11 +1,21 @@
 import CVips
 import MediaPipeCore
 
-extension Resize {
-  /// Applies the resize to an image already loaded.
-  func apply(to image: Image, route: ImagingRoute) throws -> Image {
+extension Resize: ImagingStep {
+  /// Scaling reads top to bottom; a smart crop (`gravity=attention`) analyses
+  /// the whole image first. `fit=cover` ends with a crop (`finish`): only one
+  /// anchored at the bottom is sure to read down to the last row, as the reference
+  /// route does, so that damage below the crop is found on both routes.
+  public var streams: Bool {
+    guard case .anchor(let anchor) = gravity else { return false }
+    return fit != .cover || [.south, .southEast, .southWest].contains(anchor)
+  }
+
+  /// Applies the resize to an image already loaded. (The first resize of a
+  /// pipeline is usually fused into the decode instead: see `ImageProcessor`.)
+  public func apply(to image: Image, context: ImagingContext) throws -> Image {
     let geometry = ResizeGeometry(self, width: image.width, height: image.height)
-    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: route)
+    let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: context.route)
     return try finish(scaled, geometry: geometry)
   }
 
@@ -21,16 +31,10 @@ extension Resize {
         image = try image.extractArea(x: x, y: y, width: cw, height: ch)
       }
     }
-    if let w = geometry.canvasWidth, let h = geometry.canvasHeight, w > image.width || h > image.height {
-      // The background is an sRGB colour: pad in sRGB, not in the file's CMYK.
-      if image.interpretation == VIPS_INTERPRETATION_CMYK { image = try image.inSRGBColour() }
-      if background.alpha < 1, !image.hasAlpha {
-        image = try image.appendingBands([image.bandFormat == VIPS_FORMAT_USHORT ? 65535 : 255])
-      }
+    if let w = geometry.canvasWidth, let h = geometry.canvasHeight {
       let anchor: Anchor
       if case .anchor(let a) = gravity { anchor = a } else { anchor = .centre }
-      let (x, y) = anchor.offset(size: (image.width, image.height), frame: (w, h))
-      image = try image.embedded(x: x, y: y, width: w, height: h, background: image.values(for: background))
+      image = try image.onCanvas(width: w, height: h, anchor: anchor, background: background)
     }
     return image
   }

@@ -18,7 +18,7 @@ final class WatermarkStamps {
 
   private var cache: [Key: Image] = [:]
   /// The largest text size given to Pango, in pixels (the pipeline format's own limit for `size=Npx`).
-  static let largestRenderedText = 2000
+  static let largestRenderedText = PipelineLimits.maxTextPixels
   private static let capacity = 16
 
   /// An 8-bit sRGB + alpha stamp with the opacity applied, for an image of this size.
@@ -102,12 +102,22 @@ final class WatermarkStamps {
   }
 }
 
-extension Watermark {
+extension Watermark: ImagingStep {
+  /// A tiled stamp or one along the bottom edge is composited as the rows come;
+  /// one higher up is cut out of, and inserted back into, rows already passed.
+  public var streams: Bool {
+    switch placement {
+    case .tile: return true
+    case .anchor(let anchor): return [.south, .southEast, .southWest].contains(anchor)
+    }
+  }
+
   /// Stamps the watermark, compositing only the stamp's region (cheaper than
   /// compositing the whole frame) unless it is tiled.
-  func apply(to image: Image, stamps: WatermarkStamps, route: ImagingRoute) throws -> Image {
+  public func apply(to image: Image, context: ImagingContext) throws -> Image {
+    let route = context.route
     let base = try image.srgb8()
-    var stamp = try stamps.stamp(for: self, imageWidth: base.width, imageHeight: base.height)
+    var stamp = try context.stamps.stamp(for: self, imageWidth: base.width, imageHeight: base.height)
     if stamp.width > base.width || stamp.height > base.height {
       let scale = min(Double(base.width) / Double(stamp.width), Double(base.height) / Double(stamp.height))
       stamp = try stamp.resized(

@@ -41,7 +41,10 @@ extension Image {
   /// CMYK, damaged, ...): load it with `jpeg(_:shrink:sequential:)` then.
   public static func jpegEighthFromDC(_ path: String, header: Image) -> Image? {
     var out: UnsafeMutablePointer<VipsImage>?
-    guard cvips_jpegload_dc_eighth(path, header.pointer, &out) == 0, let out else { return nil }
+    guard cvips_jpegload_dc_eighth(path, header.pointer, &out) == 0, let out else {
+      _ = ImagingError.takeBuffer()  // the fallback's own errors must not read as this one's
+      return nil
+    }
     return Image(owning: out)
   }
 

@@ -41,9 +41,12 @@ public struct OutputPlan {
   ///   - allowUntrusted: whether formats only untrusted loaders read (JPEG XL, JPEG 2000,
   ///     BMP, SVG, PDF) are processed; when not, such inputs fail as blocked here, and
   ///     claim no output names (a `photo.bmp` never keeps `photo.png` from its output).
+  ///   - claimed: outputs already claimed, normalised, with the input that writes them
+  ///     (earlier runs' records, earlier arrivals): another input whose output is one of
+  ///     them fails, as long as the claiming input still exists.
   public init(
     pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
-    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool
+    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:]
   ) {
     var planned: [Entry] = []
     planned.reserveCapacity(inputs.count)
@@ -71,7 +74,8 @@ public struct OutputPlan {
       } else if let format = input.format, !format.isTrusted, !allowUntrusted {
         problem = TaskFailure(
           reason: .blockedFormat,
-          detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files; --allow-untrusted-formats reads it")
+          detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files",
+          remedy: .allowUntrustedFormats)
       }
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }
@@ -81,8 +85,8 @@ public struct OutputPlan {
     let known = keys.map { knownOutputs.contains($0) }
     var inputs = Set<String>(minimumCapacity: planned.count)
     for (key, known) in zip(keys, known) where !known { inputs.insert(key) }
-    var claimed: [String: String] = [:]
-    claimed.reserveCapacity(planned.count)
+    var claimed = claimed
+    claimed.reserveCapacity(claimed.count + planned.count)
     entries.reserveCapacity(planned.count)
     for (index, entry) in planned.enumerated() {
       if known[index] {
@@ -114,19 +118,23 @@ public struct OutputPlan {
       if key == own {
         return TaskFailure(
           reason: .cannotWriteOutput,
-          detail: "its output would overwrite the input itself; change `output` in the pipeline or use -o DIR")
+          detail: "its output would overwrite the input itself; change `output` in the pipeline",
+          remedy: .writeElsewhere)
       }
       if inputs.contains(key) {
         return TaskFailure(
-          reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output` or use -o DIR")
+          reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output`",
+          remedy: .writeElsewhere)
       }
-      if let other = claimed[key] {
+      if let other = claimed[key], other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
+        FileManager.default.fileExists(atPath: other)
+      {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
       }
       if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
         return TaskFailure(
           reason: .cannotWriteOutput,
-          detail: "\(output) already exists and was not written by mediapipe; move it away, or use --force to replace it")
+          detail: "\(output) already exists and was not written by mediapipe; move it away", remedy: .replaceExisting)
       }
     }
     return nil
@@ -153,7 +161,8 @@ public struct OutputPlan {
     {
       entries[index].problem = TaskFailure(
         reason: .fileTooLarge,
-        detail: "\(RunReporter.bytes(entries[index].input.size)); the limit is \(RunReporter.bytes(limit)) (--max-file-size)")
+        detail: "\(ByteCount.text(entries[index].input.size)); the limit is \(ByteCount.text(limit))",
+        remedy: .raiseLimit(.fileSize(bytes: limit)))
     }
   }
 

@@ -20,11 +20,11 @@ import MediaPipeCore
 /// Scheduling: waiting tasks are kept largest first (by the pixels their
 /// header states), and admitted only while the memory their decoded pixels
 /// are estimated to take, summed over the tasks in flight, stays within a
-/// budget (`Options.memoryBudget`; see `Admission`): a large image waits for
-/// room rather than getting the workers killed; one alone always runs. Small
-/// images are given several at a time, so that a worker has its next one at
-/// hand when it finishes one and never waits for the parent; large ones one
-/// by one.
+/// budget (`Options.memoryBudget`; see `MemoryAdmission`): a large image waits for
+/// room rather than getting the workers killed; one alone always runs. While
+/// many wait, small images are given several at a time, so that a worker has
+/// its next one at hand when it finishes one and never waits for the parent;
+/// large ones, and the last few of a batch, one by one.
 ///
 /// Outputs: for the outputs a task's plan names (`WorkerTask.outputs`), the
 /// pool names the temporary files itself and reports them through `onWriting`
@@ -59,7 +59,7 @@ public final class WorkerPool {
     /// How often a task whose worker crashed or timed out is tried again.
     public var retries: Int
     /// Bytes of decoded pixels the tasks in flight may take together (estimated;
-    /// see `Admission`). Nil: three quarters of the memory available, and at most
+    /// see `MemoryAdmission`). Nil: three quarters of the memory available, and at most
     /// `jobs` times the workers' memory limit when they have one.
     public var memoryBudget: Int?
 
@@ -111,7 +111,7 @@ public final class WorkerPool {
   private var pending: [WorkerTask] = []
   /// Each task's estimated pixels, by id (`estimate`).
   private var pixels: [Int: Int] = [:]
-  private var admission = Admission(budget: Int.max)
+  private var admission = MemoryAdmission(budget: Int.max)
   private var interrupts = 0
   /// Workers that died before being ready, in a row.
   private var startupDeaths = 0
@@ -155,11 +155,11 @@ public final class WorkerPool {
     onWriting: (_ task: WorkerTask, _ temporary: String, _ final: String) -> Void = { _, _, _ in },
     onFlush: () -> Void = {}
   ) throws -> Outcome {
-    admission = Admission(
+    admission = MemoryAdmission(
       budget: options.memoryBudget
-        ?? Admission.defaultBudget(jobs: options.jobs, workerLimitMB: options.configuration.memoryLimitMB))
+        ?? MemoryAdmission.defaultBudget(jobs: options.jobs, workerLimitMB: options.configuration.memoryLimitMB))
     for task in tasks { pixels[task.id] = estimate(task) }
-    pending = Admission.largestFirst(tasks) { self.pixels[$0.id] ?? 0 }.reversed()
+    pending = MemoryAdmission.largestFirst(tasks) { self.pixels[$0.id] ?? 0 }.reversed()
     lastFlush = DispatchTime.now().uptimeNanoseconds
     var outcome = Outcome()
     defer {
@@ -175,10 +175,8 @@ public final class WorkerPool {
         }
       }
       if dispatching {
-        try ensureWorkers()
+        try ensureWorkers(keepWarm: feed != nil)
         dispatch(onStart: onStart, onWriting: onWriting, onFlush: onFlush)
-      } else {
-        cancelQueued()
       }
       let busy = workers.contains { $0.isBusy }
       if !busy && (!dispatching || (pending.isEmpty && feed == nil)) { break }
@@ -204,7 +202,7 @@ public final class WorkerPool {
           var byte: UInt8 = 0
           _ = read(interruptFD, &byte, 1)
           interrupts += 1
-          onInterrupt(workers.filter(\.isBusy).count, interrupts >= 2)
+          onInterrupt(workers.reduce(0) { $0 + $1.queue.count }, interrupts >= 2)
           if interrupts >= 2 { abortInFlight(onFinish: onFinish) }
         }
         for (index, worker) in workers.enumerated() where !isGone(worker) {
@@ -228,15 +226,6 @@ public final class WorkerPool {
       outcome.notStarted = pending.reversed()
     }
     return outcome
-  }
-
-  /// Stopping: asks each worker to drop the tasks queued behind its current one.
-  private func cancelQueued() {
-    for worker in workers where worker.queue.count > 1 && !worker.cancelSent && worker.state == .ready {
-      worker.cancelSent = true
-      // If the worker is gone, its EOF arrives through poll.
-      try? worker.send(.cancel)
-    }
   }
 
   private func flush(_ onFlush: () -> Void) {
@@ -264,24 +253,24 @@ public final class WorkerPool {
   ) {
     var outgoing: [(WorkerProcess, [WorkerTask])] = []
     var announced = false
-    // No worker holds more than its share of what is left, so a few tasks spread over all.
-    let given = workers.reduce(0) { $0 + $1.queue.count }
-    let share = max(1, (pending.count + given + options.jobs - 1) / max(1, options.jobs))
     for worker in workers where worker.state == .ready {
       var batch: [WorkerTask] = []
       while !pending.isEmpty {
         let queuedAreSmall = worker.queue.allSatisfy(\.small)
         let before = worker.queue.count - batch.count
-        guard !batch.isEmpty || Admission.wantsMore(queued: before, queuedAreSmall: queuedAreSmall) else { break }
+        guard !batch.isEmpty || MemoryAdmission.wantsMore(queued: before, queuedAreSmall: queuedAreSmall) else { break }
         // (No view of `pending` may outlive this: removing from it below must not copy it.)
         let waiting = pending.count
         let found = admission.choose(count: waiting) { position in
-          Admission.cost(pixels: self.pixels[self.pending[waiting - 1 - position].id] ?? 0)
+          MemoryAdmission.cost(pixels: self.pixels[self.pending[waiting - 1 - position].id] ?? 0)
         }
         guard let position = found else { break }
         let index = pending.count - 1 - position
         let size = pixels[pending[index].id] ?? 0
-        guard Admission.mayQueue(pixels: size, queued: worker.queue.count, queuedAreSmall: queuedAreSmall, share: share)
+        guard
+          MemoryAdmission.mayQueue(
+            pixels: size, queued: worker.queue.count, queuedAreSmall: queuedAreSmall, waiting: pending.count,
+            workers: options.jobs)
         else { break }
         var task = pending.remove(at: index)
         // Name and report the planned outputs' temporary files now: the worker
@@ -293,10 +282,10 @@ public final class WorkerPool {
           task.temporaries[final] = temporary
           announced = true
         }
-        let cost = Admission.cost(pixels: size)
+        let cost = MemoryAdmission.cost(pixels: size)
         admission.start(cost)
         if worker.queue.isEmpty { worker.currentSince = DispatchTime.now().uptimeNanoseconds }
-        let small = size <= Admission.queueablePixels
+        let small = size <= MemoryAdmission.queueablePixels
         worker.queue.append(.init(task: task, cost: cost, small: small, temporaries: Array(task.temporaries.values)))
         batch.append(task)
       }
@@ -404,7 +393,9 @@ public final class WorkerPool {
   /// What a worker's death means for its task: one line, with the last libvips message if there is one.
   private func deathFailure(of worker: WorkerProcess, status: ExitStatus) -> TaskFailure {
     if worker.killedForTimeout, let timeout = options.timeout {
-      return TaskFailure(reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)) (--timeout); the worker was stopped")
+      return TaskFailure(
+        reason: .timedOut, detail: "took longer than \(formatSeconds(timeout)); the worker was stopped",
+        remedy: .raiseLimit(.timeout(seconds: timeout)))
     }
     let said = worker.output.lastLibvipsMessage.map { "; libvips said: \($0)" } ?? ""
     if let limit = options.configuration.memoryLimitMB,
@@ -412,7 +403,8 @@ public final class WorkerPool {
     {
       return TaskFailure(
         reason: .outOfMemory,
-        detail: "the worker \(status.description) at its memory limit of \(limit) MB (--worker-memory)\(said)")
+        detail: "the worker \(status.description) at its memory limit of \(limit) MB\(said)",
+        remedy: .raiseLimit(.workerMemory(megabytes: limit)))
     }
     if status == .signaled(SIGKILL) {
       return TaskFailure(
@@ -451,16 +443,6 @@ public final class WorkerPool {
       finishedSinceFlush += 1
       pixels[id] = nil
       onFinish(current.task, result)
-    case .cancelled(let ids):
-      // Tasks it had not started (the first may be among them: it had just finished the one before).
-      for id in ids {
-        guard let index = worker.queue.firstIndex(where: { $0.task.id == id }) else {
-          throw ChannelError.malformed("cancelled task \(id), which it was not given")
-        }
-        admission.finish(worker.queue[index].cost)
-        pending.append(worker.queue.remove(at: index).task)
-        if index == 0 { worker.currentSince = DispatchTime.now().uptimeNanoseconds }
-      }
     case .refused(let reason):
       worker.closeInput()
       startupDeaths += 1
@@ -470,9 +452,11 @@ public final class WorkerPool {
 
   /// Starts workers while there is work for them, up to `jobs`: at the start,
   /// to replace one that died, or when a watched folder brings new files.
-  private func ensureWorkers() throws {
+  /// With `keepWarm` (a feed: the watcher), all `jobs` of them at once, so an
+  /// arrival never waits for a worker to start.
+  private func ensureWorkers(keepWarm: Bool) throws {
     let busy = workers.filter(\.isBusy).count
-    let wanted = min(max(1, options.jobs), busy + pending.count)
+    let wanted = keepWarm ? max(1, options.jobs) : min(max(1, options.jobs), busy + pending.count)
     while workers.count < wanted {
       // Each worker its own CPU (for small images; see WorkerConfiguration.cpu): the lowest free slot.
       let taken = Set(workers.map(\.slot))

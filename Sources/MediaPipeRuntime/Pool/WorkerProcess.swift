@@ -20,9 +20,9 @@ final class WorkerProcess {
   /// A task given to the worker and not yet done.
   struct Assignment {
     var task: WorkerTask
-    /// Its estimated memory (`Admission.cost`).
+    /// Its estimated memory (`MemoryAdmission.cost`).
     var cost: Int
-    /// Whether it may have others queued behind it (`Admission.queueablePixels`).
+    /// Whether it may have others queued behind it (`MemoryAdmission.queueablePixels`).
     var small: Bool
     /// Temporary files recorded for it (named by the pool, or announced by the
     /// worker): removed if the worker dies.
@@ -47,8 +47,6 @@ final class WorkerProcess {
   var currentSince: UInt64 = 0
   /// Killed by the pool because its task ran past the timeout.
   var killedForTimeout = false
-  /// Told to drop the tasks queued behind its current one (`ParentMessage.cancel`).
-  var cancelSent = false
   /// Its place among the pool's workers (which CPU it keeps to; reused by a replacement).
   var slot = 0
 
@@ -96,7 +94,7 @@ final class WorkerProcess {
     ] where environment[name] == nil {
       environment[name] = value
     }
-    let argv = [executable, "__worker"]
+    let argv = [executable, MediaPipeWorker.argument]
     let envp = environment.map { "\($0.key)=\($0.value)" }
     let pid = withCStrings(argv) { cArgv in
       withCStrings(envp) { cEnvp in

@@ -44,6 +44,8 @@ struct WireWriter {
 
   mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+  mutating func double(_ value: Double) { unsigned(value.bitPattern) }
+
   mutating func string(_ value: String) {
     var value = value
     value.withUTF8 { utf8 in
@@ -115,6 +117,8 @@ struct WireReader {
     }
   }
 
+  mutating func double() throws -> Double { Double(bitPattern: try unsigned()) }
+
   mutating func count() throws -> Int {
     let n = try unsigned()
     guard n <= UInt64(bytes.count - offset) else { throw ChannelError.malformed("a length runs past the message") }
@@ -168,8 +172,6 @@ extension ParentMessage: WireCodable {
     case .tasks(let tasks):
       wire.byte(3)
       wire.array(tasks) { $0.value($1) }
-    case .cancel:
-      wire.byte(4)
     }
   }
 
@@ -179,7 +181,6 @@ extension ParentMessage: WireCodable {
     case 1: self = .task(try wire.value())
     case 2: self = .proceed
     case 3: self = .tasks(try wire.array { try $0.value() })
-    case 4: self = .cancel
     case let other: throw ChannelError.malformed("unknown parent message \(other)")
     }
   }
@@ -202,9 +203,6 @@ extension WorkerMessage: WireCodable {
     case .refused(let reason):
       wire.byte(3)
       wire.string(reason)
-    case .cancelled(let tasks):
-      wire.byte(4)
-      wire.array(tasks) { $0.int($1) }
     }
   }
 
@@ -214,7 +212,6 @@ extension WorkerMessage: WireCodable {
     case 1: self = .writing(task: try wire.int(), temporaryPath: try wire.string(), finalPath: try wire.string())
     case 2: self = .done(task: try wire.int(), result: try wire.value())
     case 3: self = .refused(reason: try wire.string())
-    case 4: self = .cancelled(tasks: try wire.array { try $0.int() })
     case let other: throw ChannelError.malformed("unknown worker message \(other)")
     }
   }
@@ -286,12 +283,69 @@ extension TaskFailure: WireCodable {
   func write(to wire: inout WireWriter) {
     wire.string(reason.rawValue)
     wire.string(detail)
+    wire.optional(remedy) { $0.value($1) }
   }
 
   init(from wire: inout WireReader) throws {
     let code = try wire.string()
     guard let reason = FailureReason(rawValue: code) else { throw ChannelError.malformed("unknown failure \(code)") }
-    self.init(reason: reason, detail: try wire.string())
+    self.init(reason: reason, detail: try wire.string(), remedy: try wire.optional { try $0.value() })
+  }
+}
+
+extension Remedy: WireCodable {
+  func write(to wire: inout WireWriter) {
+    switch self {
+    case .raiseLimit(let limit):
+      wire.byte(0)
+      wire.value(limit)
+    case .allowUntrustedFormats: wire.byte(1)
+    case .replaceExisting: wire.byte(2)
+    case .writeElsewhere: wire.byte(3)
+    case .pollInstead: wire.byte(4)
+    case .waitForLock: wire.byte(5)
+    }
+  }
+
+  init(from wire: inout WireReader) throws {
+    switch try wire.byte() {
+    case 0: self = .raiseLimit(try wire.value())
+    case 1: self = .allowUntrustedFormats
+    case 2: self = .replaceExisting
+    case 3: self = .writeElsewhere
+    case 4: self = .pollInstead
+    case 5: self = .waitForLock
+    case let other: throw ChannelError.malformed("unknown remedy \(other)")
+    }
+  }
+}
+
+extension Limit: WireCodable {
+  func write(to wire: inout WireWriter) {
+    switch self {
+    case .pixels(let pixels):
+      wire.byte(0)
+      wire.int(pixels)
+    case .fileSize(let bytes):
+      wire.byte(1)
+      wire.int(bytes)
+    case .timeout(let seconds):
+      wire.byte(2)
+      wire.double(seconds)
+    case .workerMemory(let megabytes):
+      wire.byte(3)
+      wire.int(megabytes)
+    }
+  }
+
+  init(from wire: inout WireReader) throws {
+    switch try wire.byte() {
+    case 0: self = .pixels(try wire.int())
+    case 1: self = .fileSize(bytes: try wire.int())
+    case 2: self = .timeout(seconds: try wire.double())
+    case 3: self = .workerMemory(megabytes: try wire.int())
+    case let other: throw ChannelError.malformed("unknown limit \(other)")
+    }
   }
 }
 

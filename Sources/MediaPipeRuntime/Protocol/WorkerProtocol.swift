@@ -28,11 +28,10 @@ import MediaPipeImaging
 // state store, so even if parent and workers are all killed at once, the next
 // run knows the file and removes it. Tasks that arrive while it waits are queued.
 //
-// To stop (an interrupt), the parent sends `cancel`: the worker drops the tasks
-// it has not started and names them in `cancelled`; the one it is on finishes.
-// It checks for messages before starting each queued task, and writes one byte
+// Tasks given are in flight: on an interrupt they are finished (only small
+// images are queued, a few at a time). A worker writes one byte
 // (`WorkerOutputStream.endOfTask`) on its output pipe after each task, so that
-// its output is told apart by task.
+// its output is told apart by task even when it starts the next at once.
 //
 // The worker marks each temporary file with `OutputMarker` (an extended
 // attribute) before renaming it into place, so every output says it is one.
@@ -53,8 +52,6 @@ public enum ParentMessage: Codable, Sendable {
   case proceed
   /// Several more tasks, done in this order after those already given.
   case tasks([WorkerTask])
-  /// Drop the tasks given and not yet started (the run is stopping); answered by `cancelled`.
-  case cancel
 }
 
 /// What a worker sends.
@@ -67,8 +64,6 @@ public enum WorkerMessage: Codable, Sendable {
   case done(task: Int, result: TaskResult)
   /// The configuration could not be used (the pipeline no longer compiles); the worker exits.
   case refused(reason: String)
-  /// The answer to `cancel`: the tasks dropped without being started (perhaps none).
-  case cancelled(tasks: [Int])
 }
 
 /// Everything a worker needs before its first task.
@@ -90,7 +85,7 @@ public struct WorkerConfiguration: Codable, Sendable {
 
   public init(
     pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
-    maxPixels: Int = 100_000_000, memoryLimitMB: Int? = nil, fingerprint: String = ""
+    maxPixels: Int, memoryLimitMB: Int?, fingerprint: String
   ) {
     self.fingerprint = fingerprint
     self.pipelineSource = pipelineSource
@@ -166,14 +161,17 @@ public struct TaskResult: Codable, Sendable {
   }
 }
 
-/// A failure: the reason a script can act on, and the detail a person can read.
+/// A failure: the reason a script can act on, the detail a person can read, and
+/// what would avoid it (a limit to raise, a flag to give), which the command line words.
 public struct TaskFailure: Codable, Sendable, Hashable {
   public var reason: FailureReason
   public var detail: String
+  public var remedy: Remedy?
 
-  public init(reason: FailureReason, detail: String) {
+  public init(reason: FailureReason, detail: String, remedy: Remedy? = nil) {
     self.reason = reason
     self.detail = detail
+    self.remedy = remedy
   }
 
   /// "truncated or corrupt image data (Premature end of JPEG file)".

@@ -32,7 +32,7 @@ public final class RunLock {
   }
 
   /// Why a lock was not taken.
-  public enum Failure: Error, CustomStringConvertible {
+  public enum Failure: Error, CustomStringConvertible, Sendable {
     /// Another run holds it and waiting was not wanted.
     case busy(path: String, holder: Holder?)
     /// The wait was interrupted.
@@ -184,5 +184,24 @@ public final class RunLock {
     var buffer = [UInt8](repeating: 0, count: 256)
     let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 255, 0) }
     return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+  }
+}
+
+/// A lock that vanished and could not be taken again: the run must stop.
+public enum LockTrouble: Error, CustomStringConvertible, Sendable {
+  /// Another run took the lock after ours was deleted.
+  case lost(path: String, holder: RunLock.Holder?)
+  /// The lock cannot be made again (a file named `.mediapipe` is in the way, ...).
+  case cannotRecreate(path: String, RunLock.Failure)
+
+  public var description: String {
+    switch self {
+    case .lost(let path, let holder):
+      return
+        "\(path) was removed while this run held it, and another mediapipe run (\(holder?.description ?? "unknown")) has locked it since; stopping after the images in flight"
+    case .cannotRecreate(let path, let failure):
+      return
+        "\(path) was removed while this run held it and cannot be made again (\(failure)); stopping after the images in flight"
+    }
   }
 }

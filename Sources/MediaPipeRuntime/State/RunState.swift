@@ -47,6 +47,8 @@ final class RunState {
   private var unmarkedContent: [Int: Set<String>] = [:]
   /// When locks and stores were last checked (monotonic nanoseconds).
   private var lastCheck: UInt64 = 0
+  /// Stores that could not be written back, already warned of.
+  private var failingStores = Set<String>()
   /// Gather the stores' writes into transactions committed by `flush()`; off, each write commits.
   var batchesWrites = false {
     didSet {
@@ -197,7 +199,7 @@ final class RunState {
 
   /// Whether the input of `entry` must be processed.
   func decide(_ entry: OutputPlan.Entry, canonicalPath: String) -> Decision {
-    if force { return .process("--force") }
+    if force { return .process("forced") }
     guard let record = records[canonicalPath] else {
       let marked = upToDateByMarks(entry, canonicalPath: canonicalPath)
       return marked ? .skip("up to date (its outputs say so)") : .process("new")
@@ -284,31 +286,6 @@ final class RunState {
 
   // MARK: - Locks that vanish
 
-  /// A lock that vanished and could not be taken again: the run must stop.
-  enum LockTrouble: Error, CustomStringConvertible {
-    /// Another run took the lock after ours was deleted.
-    case lost(path: String, holder: RunLock.Holder?)
-    /// The lock cannot be made again (a file named `.mediapipe` is in the way, ...).
-    case cannotRecreate(path: String, RunLock.Failure)
-
-    var description: String {
-      switch self {
-      case .lost(let path, let holder):
-        return
-          "\(path) was removed while this run held it, and another mediapipe run (\(holder?.description ?? "unknown")) has locked it since; stopping after the images in flight"
-      case .cannotRecreate(let path, let failure):
-        return
-          "\(path) was removed while this run held it and cannot be made again (\(failure)); stopping after the images in flight"
-      }
-    }
-
-    /// What a fresh start would exit with: 75 when another run holds the lock, 2 when it cannot be made.
-    var exitCode: RunExitCode {
-      if case .lost = self { return .busy }
-      return .usage
-    }
-  }
-
   /// Checks, at most a few times a second, that every lock and store is still in
   /// place: one that was deleted (the whole `.mediapipe` folder, say) is made
   /// again and `onRepaired` says so.
@@ -330,9 +307,13 @@ final class RunState {
     }
     for (path, store) in stores.sorted(by: { $0.key < $1.key }) {
       do {
-        if try store.check() { onRepaired("note: \(path) was removed while this run used it; wrote it back") }
+        if try store.check() {
+          failingStores.remove(path)
+          onRepaired("note: \(path) was removed while this run used it; wrote it back")
+        }
       } catch {
-        onRepaired("warning: \(error)")
+        // Said once; the store tries again now and then, quietly.
+        if failingStores.insert(path).inserted { onRepaired("warning: \(error)") }
       }
     }
     return nil

@@ -138,28 +138,50 @@ public final class StateStore {
 
   /// Checks that the store's file is still the one open; if it was deleted (or
   /// replaced), writes the open store back to `path`, whole, and reopens it there.
+  ///
+  /// After a failed write-back it is not tried again for `retryInterval` (each
+  /// try copies the whole store): until then `check()` returns false.
   /// - Returns: whether it had to be written back.
+  /// - Throws: why it could not be written back; nothing is left behind.
   public func check() throws -> Bool {
     let now = Self.identity(of: path)
     guard now != identity else { return false }
-    try flush()
+    let time = DispatchTime.now().uptimeNanoseconds
+    if let failed = lastWriteBackFailure, time - failed < retryInterval { return false }
+    do {
+      // A batch still open is committed first (VACUUM cannot run inside a transaction).
+      try flush()
+      try writeBack()
+      lastWriteBackFailure = nil
+      return true
+    } catch {
+      lastWriteBackFailure = time
+      throw error
+    }
+  }
+
+  /// When writing the store back last failed (monotonic nanoseconds).
+  private var lastWriteBackFailure: UInt64?
+  /// How long after a failed write-back `check()` waits to try again (30 s).
+  var retryInterval: UInt64 = 30_000_000_000
+
+  private func writeBack() throws {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     // VACUUM INTO writes a complete copy; into a temporary name, then renamed
     // over whatever is at `path` now (with its journal files, which are not ours).
     let temporary = path + ".mediapipe-\(getpid()).tmp"
     unlink(temporary)
+    // Gone once renamed; on any failure (a VACUUM cut short included), removed.
+    defer { unlink(temporary) }
     try database.query("VACUUM INTO ?", [.text(temporary)])
     unlink(path + "-wal")
     unlink(path + "-shm")
     guard rename(temporary, path) == 0 else {
-      let why = String(cString: strerror(errno))
-      unlink(temporary)
-      throw StateStoreError.failed("cannot put the state store back at \(path): \(why)")
+      throw StateStoreError.failed("cannot put the state store back at \(path): \(String(cString: strerror(errno)))")
     }
     database = try Self.open(path)
     identity = Self.identity(of: path)
-    return true
   }
 
   /// Every record for one pipeline, by input path.

@@ -20,16 +20,19 @@ struct ArrivalQueue {
 
   private(set) var pending: [String: Pending] = [:]
   let settle: UInt64
+  /// Monotonic nanoseconds: `now`, or a test's own clock.
+  private let clock: () -> UInt64
 
-  init(settleSeconds: Double) {
+  init(settleSeconds: Double, clock: @escaping () -> UInt64 = { ArrivalQueue.now }) {
     settle = UInt64(max(0, settleSeconds) * 1e9)
+    self.clock = clock
   }
 
   static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
   /// (Re)starts the settle time of `path`.
   mutating func schedule(_ path: String, scanned: Bool = false, after delay: UInt64? = nil) {
-    pending[path] = Pending(due: Self.now + (delay ?? settle), seen: scanned ? FileIdentity.of(path) : nil)
+    pending[path] = Pending(due: clock() + (delay ?? settle), seen: scanned ? FileIdentity.of(path) : nil)
   }
 
   mutating func cancel(_ path: String) {
@@ -39,13 +42,13 @@ struct ArrivalQueue {
   /// Milliseconds until the next file is due; nil when none waits.
   var millisecondsUntilDue: Int? {
     guard let next = pending.values.map(\.due).min() else { return nil }
-    let now = Self.now
+    let now = clock()
     return next > now ? Int((next - now) / 1_000_000) + 1 : 0
   }
 
   /// The files whose settle time is over and that did not change meanwhile.
   mutating func takeDue() -> [String] {
-    let now = Self.now
+    let now = clock()
     var ready: [String] = []
     for (path, item) in pending where item.due <= now {
       pending[path] = nil

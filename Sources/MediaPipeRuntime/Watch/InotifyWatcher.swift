@@ -1,4 +1,5 @@
 import Foundation
+import MediaPipeCore
 
 #if canImport(Glibc)
   import Glibc
@@ -105,7 +106,13 @@ public enum WatchError: Error, CustomStringConvertible {
     switch self {
     case .inotify(let why): return "cannot start inotify: \(why)"
     case .tooManyWatches(let folder):
-      return "too many folders to watch (at \(folder)): raise fs.inotify.max_user_watches (see docs/watch-service.md) or use --poll"
+      return "too many folders to watch (at \(folder)): raise fs.inotify.max_user_watches (see docs/watch-service.md)"
     }
+  }
+
+  /// Scanning at intervals needs no watches.
+  public var remedy: Remedy? {
+    if case .tooManyWatches = self { return .pollInstead }
+    return nil
   }
 }

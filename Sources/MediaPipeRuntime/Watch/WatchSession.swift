@@ -16,119 +16,83 @@ import MediaPipeCore
 /// done again. Outputs the watcher writes never count as arrivals, nor do they
 /// after their folder is renamed inside the tree (they carry `OutputMarker`).
 /// A lock or store deleted while the watcher runs is made again; if another run
-/// has taken the lock meanwhile, the watcher stops (exit 75).
+/// has taken the lock meanwhile, the watcher stops (`Engine.Outcome.lockTrouble`).
 public final class WatchSession {
+  /// What to watch and what to do with originals.
   public struct Options: Sendable {
-    public var pipelinePath: String?
+    /// The folder to watch (and its subfolders, including new ones).
     public var directory: String
-    public var run: BatchRun.Options
     /// Scan every this many seconds instead of using inotify (network file systems).
     public var pollSeconds: Double?
-    /// How long a closed file must stay untouched before it is taken.
-    public var settleSeconds = 0.3
+    /// How long a closed file must stay untouched before it is taken, where the
+    /// kernel cannot say whether a writer still has it open.
+    public var settleSeconds: Double
+    /// Move each original here after it was processed.
     public var doneDirectory: String?
+    /// Move each original that failed here, with NAME.error.txt beside it.
     public var failedDirectory: String?
-    public var logFormat: String = "text"
 
-    public init(pipelinePath: String?, directory: String, run: BatchRun.Options) {
-      self.pipelinePath = pipelinePath
+    public init(
+      directory: String, pollSeconds: Double?, settleSeconds: Double, doneDirectory: String?, failedDirectory: String?
+    ) {
       self.directory = directory
-      self.run = run
+      self.pollSeconds = pollSeconds
+      self.settleSeconds = settleSeconds
+      self.doneDirectory = doneDirectory
+      self.failedDirectory = failedDirectory
     }
   }
 
   let options: Options
-  let executable: String
-  private var log: WatchLog
+  let engine: Engine
   private var queue: ArrivalQueue
   private var root = ""
-  private var outputRoot = ""
   private var excluded: [String] = []
   /// Inputs being processed, by path; a file that arrives again meanwhile waits for it.
-  private var inFlight: [String: OutputPlan.Entry] = [:]
-  /// Files this watcher writes (or will write): never inputs.
-  private var ownOutputs = Set<String>()
+  private var inFlight = Set<String>()
   /// Files that failed, with the identity they failed with: not retried until they change.
   private var failed: [String: FileIdentity] = [:]
-  /// Which input writes each output (normalised): a second input may not write it too.
-  private var claims: [String: String] = [:]
   /// Poll mode: each file's identity at the previous scan.
   private var lastScan: [String: FileIdentity] = [:]
   private var nextScan: UInt64 = 0
-  private var nextTaskID = 0
-  /// A lock that vanished and could not be had again: the watcher stops.
-  private var lockTrouble: RunState.LockTrouble?
+  private var onEvent: (FileEvent) -> Void = { _ in }
 
-  public init(options: Options, executable: String = "/proc/self/exe") {
+  /// - Parameter engine: built with the watched folder as its lock root.
+  public init(engine: Engine, options: Options) {
+    self.engine = engine
     self.options = options
-    self.executable = executable
-    log = WatchLog(format: WatchLog.Format(rawValue: options.logFormat) ?? .text)
     queue = ArrivalQueue(settleSeconds: options.settleSeconds)
   }
 
-  /// The pipeline to use: the one given, or the only `*.pipeline` at the top of the folder.
-  static func findPipeline(in directory: String) -> Result<String, WatchSetupError> {
+  /// The pipeline to use when none is given: the only `*.pipeline` at the top of the folder.
+  /// - Throws: `EngineError.noPipeline` when there is none, or several.
+  public static func findPipeline(in directory: String) throws -> String {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
       .filter { $0.hasSuffix(".pipeline") && !$0.hasPrefix(".") }.sorted()
     switch names.count {
-    case 1: return .success(directory + "/" + names[0])
-    case 0: return .failure(WatchSetupError(message: "no .pipeline file at the top of \(directory); give one: mediapipe watch PIPELINE \(directory)"))
+    case 1: return directory + "/" + names[0]
+    case 0: throw EngineError.noPipeline("no .pipeline file at the top of \(directory)")
     default:
-      return .failure(
-        WatchSetupError(message: "several .pipeline files in \(directory) (\(names.joined(separator: ", "))); name the one to use: mediapipe watch PIPELINE \(directory)"))
+      throw EngineError.noPipeline("several .pipeline files in \(directory) (\(names.joined(separator: ", ")))")
     }
   }
 
-  public struct WatchSetupError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-  }
-
-  /// Runs until SIGINT or SIGTERM; returns the exit code.
-  public func run() -> RunExitCode {
+  /// Processes the backlog, then each arrival, until interrupted (or a lost lock);
+  /// passes one event per input handled to `onEvent`.
+  /// - Throws: `EngineError.notAFolder` or `.watch` when watching cannot start.
+  public func run(onEvent: @escaping (FileEvent) -> Void) throws -> Engine.Outcome {
+    self.onEvent = onEvent
+    let logger = engine.logger
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: options.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-      printError("error: \(options.directory) is not a folder")
-      return .usage
+      throw EngineError.notAFolder(path: options.directory)
     }
     root = OutputPlan.normalise(options.directory)
-    let pipelinePath: String
-    if let given = options.pipelinePath {
-      pipelinePath = given
-    } else {
-      switch Self.findPipeline(in: options.directory) {
-      case .success(let found): pipelinePath = found
-      case .failure(let error):
-        printError("error: \(error)")
-        return .usage
-      }
-    }
-    guard let pipeline = PipelineFile.load(pipelinePath) else { return .usage }
-    outputRoot = options.run.outputRoot.map(OutputPlan.normalise) ?? root
-    excluded = [options.run.outputRoot, options.doneDirectory, options.failedDirectory].compactMap { $0 }
+    excluded = [engine.outputRoot, options.doneDirectory, options.failedDirectory].compactMap { $0 }
       .map(OutputPlan.normalise).filter { $0 != root }
     for folder in [options.doneDirectory, options.failedDirectory].compactMap({ $0 }) {
       try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
-
-    let signals = SignalPipe()
-    let state: RunState
-    do {
-      state = try RunState(
-        roots: [outputRoot], statePath: options.run.statePath.map(OutputPlan.normalise),
-        pipelineID: InputScanner.canonical(pipelinePath), fingerprint: pipeline.fingerprint(), force: false, lock: true,
-        wait: !options.run.noWait,
-        onWait: { root, holder in self.log.note("waiting: another mediapipe run (\(holder?.description ?? "unknown")) is writing into \(root)") },
-        onTakeOver: { root, holder in self.log.note("a previous run (\(holder.description)) in \(root) ended without finishing") },
-        onUnusable: { root, why in self.log.note("warning: no lock or state in \(root) (\(why)); a restart will redo files") },
-        interrupted: { signals.pending })
-    } catch {
-      printError("error: \(error)")
-      if case RunLock.Failure.busy = error { return .busy }
-      return .usage
-    }
-    defer { state.release() }
-    ownOutputs = state.knownOutputs
 
     // Watch first, then scan: a file that lands in between is seen twice, never missed.
     var watcher: InotifyWatcher?
@@ -136,39 +100,27 @@ public final class WatchSession {
       do {
         watcher = try InotifyWatcher(excluded: { path in self.isExcluded(path) })
         try watcher!.watchTree(root)
-      } catch {
-        printError("error: \(error)")
-        return .usage
+      } catch let error as WatchError {
+        throw EngineError.watch(error)
       }
     }
-    var scanner = InputScanner(excludedDirectories: Set(excluded.map(InputScanner.canonical)))
-    scanner.knownFormat = { state.knownFormat(canonicalPath: $0, size: $1, modified: $2) }
+    let scanner = engine.scanner(excluding: excluded)
     let backlog = (try? scanner.scan([root]).inputs) ?? []
-    log.note("watching \(options.directory) with \(pipelinePath)\(options.pollSeconds.map { " (polling every \(formatSeconds($0)))" } ?? ""); \(backlog.count) file\(backlog.count == 1 ? "" : "s") already there")
+    let polling = options.pollSeconds.map { " (polling every \(formatSeconds($0)))" } ?? ""
+    logger.notice(
+      "watching \(options.directory) with \(engine.options.pipelinePath)\(polling); \(backlog.count) file\(backlog.count == 1 ? "" : "s") already there")
     // Files already there may still be being written (a restart during an upload):
     // they too must keep their size and time over the settle time.
     for file in backlog where !isIgnoredName(file.path) { queue.schedule(file.path, scanned: true) }
-    for (output, input) in state.outputOwners { claims[output] = input }
     if let poll = options.pollSeconds {
       for file in backlog { lastScan[file.path] = FileIdentity.of(file.path) }
       nextScan = ArrivalQueue.now + UInt64(poll * 1e9)
     }
 
-    let pool = WorkerPool(options: poolOptions(pipeline, pipelinePath: pipelinePath, fingerprint: state.fingerprint))
-    let feed = WorkerPool.Feed(
+    let feed = Engine.Feed(
       fd: watcher?.fd ?? -1,
       onReadable: { self.handle(watcher?.read() ?? [], watcher: watcher) },
-      takeReady: {
-        // A lock deleted under the watcher is made again; one another run took since stops it.
-        if let trouble = state.check(onRepaired: { self.log.note($0) }) {
-          self.lockTrouble = trouble
-          printError("error: \(trouble)")
-          self.log.note("error: \(trouble)")
-          pool.stop()
-          return []
-        }
-        return self.ready(pipeline: pipeline, state: state, scanner: scanner)
-      },
+      takeReady: { self.ready(scanner: scanner) },
       millisecondsUntilDue: {
         var due = self.queue.millisecondsUntilDue
         if let poll = self.options.pollSeconds {
@@ -181,39 +133,9 @@ public final class WatchSession {
         }
         return due
       })
-    do {
-      _ = try pool.run(
-        [], interruptFD: signals.readFD, feed: feed,
-        onFinish: { task, result in self.finished(task, result, state: state) },
-        onInterrupt: { inFlight, second in
-          self.log.note(second ? "stopping now: aborting \(inFlight) image(s) in flight" : "stopping: finishing \(inFlight) image(s) in flight (interrupt again to abort)")
-        },
-        onRetry: { task, failure, output in
-          self.log.note("retrying \(task.path): \(failure.sentence)")
-          self.workerOutput(output)
-        },
-        onWriting: { task, temporary, final in
-          // Known as ours before it appears, even when its name depends on its size.
-          self.ownOutputs.insert(OutputPlan.normalise(final))
-          state.noteWriting(root: task.outputRoot, temporary: temporary, final: final)
-        })
-    } catch {
-      printError("error: \(error)")
-      return .usage
-    }
-    log.note("stopped")
-    return lockTrouble?.exitCode ?? .success
-  }
-
-  private func poolOptions(_ pipeline: Pipeline, pipelinePath: String, fingerprint: String) -> WorkerPool.Options {
-    let configuration = WorkerConfiguration(
-      pipelineSource: PipelineFile.source(pipelinePath) ?? "", pipelineFile: pipelinePath,
-      baseDirectory: pipeline.baseDirectory, allowUntrusted: options.run.allowUntrusted,
-      verbose: options.run.verbosity == .verbose, maxPixels: options.run.maxPixels,
-      memoryLimitMB: options.run.workerMemoryMB, fingerprint: fingerprint)
-    return WorkerPool.Options(
-      jobs: options.run.jobs, executable: executable, configuration: configuration, timeout: options.run.timeout,
-      retries: options.run.retries)
+    let outcome = engine.process([], feed: feed, onEvent: { self.finished($0) })
+    logger.notice("stopped")
+    return outcome
   }
 
   // MARK: - Arrivals
@@ -233,17 +155,25 @@ public final class WatchSession {
     for event in events {
       switch event {
       case .arrived(let path):
-        if !isIgnoredName(path) && !isExcluded(path) { queue.schedule(path) }
+        guard !isIgnoredName(path) && !isExcluded(path) else { continue }
+        // Closed or renamed in, and the kernel says no writer has it open: it is whole,
+        // take it now. A writer still holding it brings it back when it closes; where
+        // the kernel cannot tell, the settle time decides.
+        if WriterCheck.isOpenForWriting(path) == false {
+          queue.schedule(path, after: 0)
+        } else {
+          queue.schedule(path)
+        }
       case .modified(let path):
         queue.cancel(path)
       case .folderAdded(let path):
         guard !isExcluded(path) else { continue }
-        do { try watcher?.watchTree(path) } catch { log.note("warning: \(error)") }
+        do { try watcher?.watchTree(path) } catch { engine.logger.warning("warning: \(error)") }
         // Files may have landed before the watch existed.
         for file in listFiles(below: path) where !isIgnoredName(file) { queue.schedule(file, scanned: true) }
       case .overflow:
-        log.note("the kernel's event queue overflowed; rescanning \(options.directory)")
-        do { try watcher?.watchTree(root) } catch { log.note("warning: \(error)") }
+        engine.logger.notice("the kernel's event queue overflowed; rescanning \(options.directory)")
+        do { try watcher?.watchTree(root) } catch { engine.logger.warning("warning: \(error)") }
         for file in listFiles(below: root) where !isIgnoredName(file) { queue.schedule(file, scanned: true) }
       }
     }
@@ -276,15 +206,15 @@ public final class WatchSession {
     return result
   }
 
-  /// Files whose settle time is over, turned into tasks (or skipped, with a reason).
-  private func ready(pipeline: Pipeline, state: RunState, scanner: InputScanner) -> [WorkerTask] {
+  /// Files whose settle time is over, admitted by the engine: tasks, or events at once.
+  private func ready(scanner: InputScanner) -> [WorkerTask] {
     var tasks: [WorkerTask] = []
     for path in queue.takeDue() {
-      if inFlight[path] != nil {
+      if inFlight.contains(path) {
         queue.schedule(path, scanned: true)  // arrived again while processing: look after it is done
         continue
       }
-      if ownOutputs.contains(OutputPlan.normalise(path)) { continue }
+      if engine.isOwnOutput(path) { continue }
       switch WriterCheck.isOpenForWriting(path) {
       case true?:
         queue.schedule(path, scanned: true)  // still being written: its close brings it back
@@ -303,94 +233,50 @@ public final class WatchSession {
       }
       if let identity = FileIdentity.of(path), failed[path] == identity { continue }  // unchanged since it failed
       guard let file = scanner.file(at: path, root: root) else { continue }
-      // One of ours whose folder was renamed, or that the store forgot: marked all the same.
-      if state.isOwnOutput(file) {
-        ownOutputs.insert(OutputPlan.normalise(path))
-        continue
+      for admission in engine.admit([file]) {
+        switch admission {
+        case .task(let task, _, _):
+          inFlight.insert(path)
+          tasks.append(task)
+        case .event(let event):
+          finished(event)
+        case .ownOutput:
+          continue
+        }
       }
-      var plan = OutputPlan(
-        pipeline: pipeline, inputs: [file], outputRoot: options.run.outputRoot.map { _ in outputRoot }, knownOutputs: ownOutputs,
-        writtenByMediapipe: state.isOurs, allowUntrusted: options.run.allowUntrusted)
-      plan.applyFileSizeLimit(options.run.maxFileSize)
-      guard let entry = plan.entries.first else { continue }  // one of our outputs
-      var problem = entry.problem
-      if problem == nil, let other = entry.outputs.compactMap({ claims[OutputPlan.normalise($0)] }).first(where: { $0 != file.canonicalPath && $0 != file.path }) {
-        problem = TaskFailure(reason: .cannotWriteOutput, detail: "its output is already written by \(other)")
-      }
-      if let problem {
-        report(entry, TaskResult(outputs: [], failure: problem, milliseconds: 0))
-        continue
-      }
-      if case .skip = state.decide(entry, canonicalPath: file.canonicalPath) { continue }
-      for output in entry.outputs {
-        ownOutputs.insert(OutputPlan.normalise(output))
-        claims[OutputPlan.normalise(output)] = file.canonicalPath
-      }
-      let id = nextTaskID
-      nextTaskID += 1
-      inFlight[path] = entry
-      taskEntries[id] = entry
-      tasks.append(
-        WorkerTask(
-          id: id, path: file.path, outputRoot: entry.outputRoot, relativeDirectory: file.relativeDirectory,
-          format: file.format?.rawValue))
     }
     return tasks
   }
 
-  private var taskEntries: [Int: OutputPlan.Entry] = [:]
-
-  private func finished(_ task: WorkerTask, _ result: TaskResult, state: RunState) {
-    guard let entry = taskEntries.removeValue(forKey: task.id) else { return }
-    inFlight[entry.input.path] = nil
-    for output in result.outputs { ownOutputs.insert(OutputPlan.normalise(output.path)) }
-    state.noteUnmarkedOutputs(of: result, root: entry.outputRoot)
-    if result.failure == nil {
-      try? state.record(entry, canonicalPath: entry.input.canonicalPath, result: result)
-    }
-    report(entry, result)
+  /// One input is over: moves its original if asked, then passes the event on.
+  private func finished(_ event: FileEvent) {
+    inFlight.remove(event.input)
+    var event = event
+    if event.status != .skipped { moveOriginal(&event) }
+    onEvent(event)
   }
 
-  /// Logs one file and moves its original if asked (only if it is still what was processed).
-  private func report(_ entry: OutputPlan.Entry, _ result: TaskResult) {
-    let mover = OriginalMover()
-    let now = FileIdentity.of(entry.input.path)
-    let unchanged = now != nil && (result.input == nil || (now!.size == result.input!.size && now!.modified == result.input!.modified))
-    if result.failure != nil, let now { failed[entry.input.path] = now }
-    var line = WatchLog.Line(time: WatchLog.now(), input: entry.input.path, status: "done", milliseconds: result.milliseconds)
-    defer { workerOutput(result.workerOutput) }
-    if let failure = result.failure {
-      line.status = "failed"
-      line.reason = failure.reason.rawValue
-      line.message = failure.reason.sentence
-      line.detail = failure.detail.isEmpty ? nil : failure.detail
-      if let failedFolder = options.failedDirectory, unchanged {
-        do {
-          let moved = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: failedFolder)
-          var note = "\(entry.input.path)\n\(failure.sentence)\n\(WatchLog.now())\n"
-          if let output = result.workerOutput { note += "\nworker output:\n" + output }
-          try note.write(toFile: moved + ".error.txt", atomically: true, encoding: .utf8)
-          line.movedTo = moved
-        } catch {
-          log.note("warning: cannot move \(entry.input.path) to \(failedFolder): \(error)")
-        }
-      }
-    } else {
-      line.outputs = result.outputs.map(\.path)
-      if let doneFolder = options.doneDirectory, unchanged {
-        do {
-          line.movedTo = try mover.move(entry.input.path, relativeDirectory: entry.input.relativeDirectory, to: doneFolder)
-        } catch {
-          log.note("warning: cannot move \(entry.input.path) to \(doneFolder): \(error)")
-        }
-      }
+  /// Moves the original to the done or failed folder, if asked and only if it is
+  /// still what was processed; a failure gets NAME.error.txt beside it.
+  private func moveOriginal(_ event: inout FileEvent) {
+    let path = event.input
+    let now = FileIdentity.of(path)
+    if event.status == .failed, let now { failed[path] = now }
+    // Only if it is still what was processed (a file replaced meanwhile stays for its own turn).
+    let unchanged = now != nil && (event.processed.map { $0.size == now!.size && $0.modified == now!.modified } ?? true)
+    guard let folder = event.status == .failed ? options.failedDirectory : options.doneDirectory, unchanged else {
+      return
     }
-    log.write(line)
-  }
-
-  /// With --verbose, what a worker wrote on stdout and stderr (libvips warnings, a crash's backtrace).
-  private func workerOutput(_ text: String?) {
-    guard options.run.verbosity == .verbose, let text, !text.isEmpty else { return }
-    log.note("worker output:\n" + RunReporter.indented(text))
+    do {
+      let moved = try OriginalMover().move(path, relativeDirectory: event.relativeDirectory, to: folder)
+      if let failure = event.failure {
+        var note = "\(path)\n\(failure.sentence)\n\(event.time)\n"
+        if let output = event.workerOutput { note += "\nworker output:\n" + output }
+        try note.write(toFile: moved + ".error.txt", atomically: true, encoding: .utf8)
+      }
+      event.movedTo = moved
+    } catch {
+      engine.logger.warning("warning: cannot move \(path) to \(folder): \(error)")
+    }
   }
 }

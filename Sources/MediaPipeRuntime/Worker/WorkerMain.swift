@@ -8,13 +8,13 @@ import MediaPipeImaging
 #endif
 
 /// The worker side of the pool: reads tasks from fd 3, answers on fd 4.
-public enum WorkerMain {
+enum WorkerMain {
   static let input: Int32 = 3
   static let output: Int32 = 4
 
   /// Runs until the parent closes the channel. Returns the process exit code.
   /// - Parameter route: `.reference` runs every image through libvips's plain route.
-  public static func run(route: ImagingRoute = .fast) -> Int32 {
+  static func run(route: ImagingRoute) -> Int32 {
     cvips_reset_signals()
     // The parent decides what an interrupt means; a worker finishes its image.
     signal(SIGINT, SIG_IGN)
@@ -46,7 +46,7 @@ public enum WorkerMain {
       var pinned = false
       while let task = try channel.nextTask() {
         // Thumbnail-sized images: keep libvips's threads on one CPU (see cvips_pin_threads).
-        let small = (task.pixels ?? Int.max) <= Admission.queueablePixels
+        let small = (task.pixels ?? Int.max) <= MemoryAdmission.queueablePixels
         if let cpu = configuration.cpu, small != pinned {
           pinned = small
           _ = cvips_pin_threads(small ? Int32(cpu) : -1)
@@ -78,22 +78,17 @@ public enum WorkerMain {
     var buffer: FrameChannel.Buffer
     var queue: [WorkerTask] = []
     var next = 0
-    /// The parent closed the channel: no more tasks will come.
-    var closed = false
 
-    /// The next task: one already given, else the next to arrive (blocking). Before
-    /// a queued task starts, messages already sent are read: a `cancel` drops it.
+    /// The next task: one already given, else the next to arrive (blocking).
     /// - Returns: nil at end of file (the parent is done with this worker).
     mutating func nextTask() throws -> WorkerTask? {
-      if next < queue.count { try readWaiting() }
       while next == queue.count {
         queue.removeAll(keepingCapacity: true)
         next = 0
-        if closed { return nil }
         guard let message = try FrameChannel.receive(ParentMessage.self, from: WorkerMain.input, buffer: &buffer) else {
           return nil
         }
-        try take(message)
+        take(message)
       }
       defer { next += 1 }
       return queue[next]
@@ -104,28 +99,15 @@ public enum WorkerMain {
     mutating func awaitProceed() throws -> Bool {
       while let message = try FrameChannel.receive(ParentMessage.self, from: WorkerMain.input, buffer: &buffer) {
         if case .proceed = message { return true }
-        try take(message)
+        take(message)
       }
       return false
     }
 
-    /// Takes the messages that have arrived, without waiting for more.
-    private mutating func readWaiting() throws {
-      var fd = pollfd(fd: WorkerMain.input, events: Int16(POLLIN), revents: 0)
-      while !closed && !buffer.hasFrame && poll(&fd, 1, 0) > 0 {
-        if !(try FrameChannel.fill(&buffer, from: WorkerMain.input)) { closed = true }
-      }
-      while let message = try buffer.next(ParentMessage.self) { try take(message) }
-    }
-
-    private mutating func take(_ message: ParentMessage) throws {
+    private mutating func take(_ message: ParentMessage) {
       switch message {
       case .task(let task): queue.append(task)
       case .tasks(let tasks): queue.append(contentsOf: tasks)
-      case .cancel:
-        let dropped = queue[next...].map(\.id)
-        queue.removeSubrange(next...)
-        try FrameChannel.send(WorkerMessage.cancelled(tasks: dropped), to: WorkerMain.output)
       case .configure, .proceed: break
       }
     }
@@ -166,7 +148,7 @@ public enum WorkerMain {
         }
       }
     } catch let error as ImagingError {
-      failure = TaskFailure(reason: error.reason, detail: error.detail)
+      failure = TaskFailure(reason: error.reason, detail: error.detail, remedy: error.remedy)
     } catch {
       failure = TaskFailure(reason: .processingFailed, detail: "\(error)")
     }

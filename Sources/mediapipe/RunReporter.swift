@@ -1,5 +1,5 @@
 import Foundation
-import MediaPipeCore
+import MediaPipe
 
 #if canImport(Glibc)
   import Glibc
@@ -8,8 +8,8 @@ import MediaPipeCore
 /// What a run tells the user while it goes: a progress bar on a terminal
 /// (done/total, images/s, ETA), one line per failure, and a summary.
 /// Without a terminal there is no bar, only plain lines.
-public final class RunReporter {
-  public enum Verbosity: Sendable {
+final class RunReporter {
+  enum Verbosity: Sendable {
     case quiet, normal, verbose
   }
 
@@ -27,7 +27,7 @@ public final class RunReporter {
   private var barShown = false
   private var lastDraw: UInt64 = 0
 
-  public init(total: Int, verbosity: Verbosity, terminal: Bool = isatty(2) != 0) {
+  init(total: Int, verbosity: Verbosity, terminal: Bool = isatty(2) != 0) {
     self.total = total
     self.verbosity = verbosity
     self.showBar = terminal && verbosity != .quiet && total > 0
@@ -35,33 +35,34 @@ public final class RunReporter {
 
   var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
-  /// Records one finished image and prints what needs printing.
-  /// - Parameter upFront: the image failed before reaching a worker.
-  public func finished(_ input: InputFile, _ result: TaskResult, upFront: Bool = false) {
-    done += 1
-    if upFront { failedUpFront += 1 }
-    if let failure = result.failure {
+  /// Takes one input's event and prints what needs printing.
+  func receive(_ event: FileEvent) {
+    switch event.status {
+    case .skipped:
+      note("skipped \(event.input): \(event.reason ?? "")")
+      return
+    case .failed:
+      done += 1
+      if event.upFront { failedUpFront += 1 }
       failed += 1
-      line("failed: \(input.path): \(failure.sentence)", to: 2)
-    } else {
-      inputBytes += input.size
-      for output in result.outputs {
-        outputs += 1
-        var st = stat()
-        if stat(output.path, &st) == 0 { outputBytes += Int(st.st_size) }
-      }
+      line("failed: \(event.input): \(event.failure?.sentence ?? "")", to: 2)
+    case .done:
+      done += 1
+      inputBytes += event.inputBytes
+      outputs += event.outputs.count
+      outputBytes += event.outputs.reduce(0) { $0 + $1.bytes }
       if verbosity == .verbose {
-        let list = result.outputs.map { "\($0.path) (\($0.width)x\($0.height))" }.joined(separator: ", ")
-        line("done: \(input.path) -> \(list) in \(result.milliseconds) ms", to: 1)
+        let list = event.outputs.map { "\($0.path) (\($0.width)x\($0.height))" }.joined(separator: ", ")
+        line("done: \(event.input) -> \(list) in \(event.milliseconds) ms", to: 1)
       }
     }
-    workerOutput(result.workerOutput)
+    workerOutput(event.workerOutput)
     draw(force: done == total)
   }
 
   /// For --verbose: what a worker wrote on stdout and stderr during an image
   /// (libvips warnings, a crash's backtrace), below that image's line.
-  public func workerOutput(_ text: String?) {
+  func workerOutput(_ text: String?) {
     guard verbosity == .verbose, let text, !text.isEmpty else { return }
     line(Self.indented(text), to: 2)
   }
@@ -73,22 +74,22 @@ public final class RunReporter {
   }
 
   /// A note for --verbose.
-  public func note(_ text: String) {
+  func note(_ text: String) {
     if verbosity == .verbose { line(text, to: 2) }
   }
 
   /// An error line, shown even with --quiet.
-  public func error(_ text: String) {
+  func error(_ text: String) {
     line(text, to: 2)
   }
 
   /// A line that is always shown (not in --quiet).
-  public func say(_ text: String) {
+  func say(_ text: String) {
     if verbosity != .quiet { line(text, to: 2) }
   }
 
   /// Redraws the bar if a moment has passed.
-  public func tick() { draw(force: false) }
+  func tick() { draw(force: false) }
 
   private func draw(force: Bool) {
     guard showBar else { return }
@@ -123,7 +124,7 @@ public final class RunReporter {
   }
 
   /// Ends the bar and prints the summary.
-  public func summary(skippedOutputs: Int, notStarted: Int, interrupted: Bool, upToDate: Int = 0) {
+  func summary(skippedOutputs: Int, notStarted: Int, interrupted: Bool, upToDate: Int = 0) {
     if barShown {
       write(2, "\r\u{1B}[K")
       barShown = false
@@ -140,16 +141,9 @@ public final class RunReporter {
     if notStarted > 0 { parts.append("\(notStarted) not started") }
     let time = String(format: "%.1f s", elapsed)
     var text = parts.joined(separator: ", ") + " in \(time)"
-    text += "; input \(Self.bytes(inputBytes)), output \(Self.bytes(outputBytes))"
+    text += "; input \(ByteCount.text(inputBytes)), output \(ByteCount.text(outputBytes))"
     if interrupted { text = "interrupted: " + text + "; run the same command again to finish" }
     write(2, text + "\n")
-  }
-
-  static func bytes(_ n: Int) -> String {
-    if n < 1024 { return "\(n) B" }
-    if n < 1024 * 1024 { return String(format: "%.1f KB", Double(n) / 1024) }
-    if n < 1024 * 1024 * 1024 { return String(format: "%.1f MB", Double(n) / 1048576) }
-    return String(format: "%.2f GB", Double(n) / 1073741824)
   }
 
   private func write(_ fd: Int32, _ text: String) {

@@ -20,7 +20,7 @@ import Foundation
 /// idle); the large one starts as soon as the room is there.
 ///
 /// Pure bookkeeping: no clock, no processes (the pool's tests drive it directly).
-struct Admission {
+struct MemoryAdmission {
   /// The estimated bytes all tasks in flight may take together.
   let budget: Int
   /// The estimated bytes of the tasks in flight.
@@ -85,11 +85,13 @@ struct Admission {
 
   /// Whether a worker that holds `queued` tasks (running and waiting), all of
   /// them queueable as `queuedAreSmall` says, may take one more of `pixels`.
-  /// - Parameter share: the most one worker should hold now (what is left,
-  ///   divided among the workers), so that a few tasks are spread over all.
-  static func mayQueue(pixels: Int, queued: Int, queuedAreSmall: Bool, share: Int = .max) -> Bool {
+  /// Tasks are queued only while at least `queueDepth` wait for each of the
+  /// `workers`: a handful of images is spread over the workers one by one (and
+  /// an interrupt finishes only those being processed), and the last ones of a
+  /// large batch too.
+  static func mayQueue(pixels: Int, queued: Int, queuedAreSmall: Bool, waiting: Int, workers: Int) -> Bool {
     if queued == 0 { return true }
-    return queuedAreSmall && pixels <= queueablePixels && queued < min(queueDepth, share)
+    return queuedAreSmall && pixels <= queueablePixels && queued < queueDepth && waiting >= max(1, workers) * queueDepth
   }
 
   /// Whether a worker holding `queued` tasks should be given more now.
