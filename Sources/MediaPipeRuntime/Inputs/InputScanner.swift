@@ -23,6 +23,8 @@ public struct InputFile: Sendable, Hashable {
   /// Width and height from its header, read with the format (nil when unknown, and
   /// for files known unchanged, which are not opened).
   public var dimensions: ImageDimensions?
+  /// The state store knew it unchanged (same size and time as recorded) when it was found.
+  public var knownUnchanged = false
 
   public var name: String {
     guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
@@ -149,12 +151,13 @@ public struct InputScanner {
     let size = Int(st.st_size)
     let modified = Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
     var format = knownFormat(key, size, modified)
+    let known = format != nil
     var dimensions: ImageDimensions?
     if format == nil { (format, dimensions) = Self.sniffHeader(path) }
     if format != nil || explicit || ImageFormat.imageExtensions.contains(Self.pathExtension(path)) {
       let file = InputFile(
         path: path, root: root, relativeDirectory: relative, size: size, modified: modified, canonicalPath: key,
-        format: format, dimensions: dimensions)
+        format: format, dimensions: dimensions, knownUnchanged: known)
       if let earlier = seen[key] {
         inputs[earlier.index] = file
         seen[key] = (earlier.index, link)

@@ -85,8 +85,10 @@ public struct OutputPlan {
     let known = keys.map { knownOutputs.contains($0) }
     var inputs = Set<String>(minimumCapacity: planned.count)
     for (key, known) in zip(keys, known) where !known { inputs.insert(key) }
-    var claimed = claimed
-    claimed.reserveCapacity(claimed.count + planned.count)
+    // This batch's claims apart from the earlier ones (100,000 of them on a re-run:
+    // copying them to add to them cost more than looking in both). An output the
+    // same input claimed before is not claimed again: a re-run adds nothing here.
+    var claimedHere: [String: String] = [:]
     entries.reserveCapacity(planned.count)
     for (index, entry) in planned.enumerated() {
       if known[index] {
@@ -96,10 +98,17 @@ public struct OutputPlan {
       var entry = entry
       if entry.problem == nil {
         entry.problem = Self.clash(
-          entry, key: keys[index], inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite,
-          writtenByMediapipe: writtenByMediapipe)
+          entry, key: keys[index], inputs: inputs,
+          claimed: { claimedHere.isEmpty ? claimed[$0] : claimedHere[$0] ?? claimed[$0] }, knownOutputs: knownOutputs,
+          overwrite: overwrite, writtenByMediapipe: writtenByMediapipe)
       }
-      if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
+      if entry.problem == nil {
+        for output in entry.outputs {
+          let key = Self.normalise(output)
+          if let earlier = claimed[key], earlier == entry.input.path || earlier == entry.input.canonicalPath { continue }
+          claimedHere[key] = entry.input.path
+        }
+      }
       entries.append(entry)
     }
   }
@@ -109,7 +118,7 @@ public struct OutputPlan {
   /// not write (unless `overwrite`). Nil when every output is free to write.
   /// - Parameter key: the input's normalised path, when the caller has it.
   static func clash(
-    _ entry: Entry, key: String? = nil, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>,
+    _ entry: Entry, key: String? = nil, inputs: Set<String>, claimed: (String) -> String?, knownOutputs: Set<String>,
     overwrite: Bool, writtenByMediapipe: (String) -> Bool = { _ in false }
   ) -> TaskFailure? {
     let own = key ?? normalise(entry.input.path)
@@ -121,17 +130,19 @@ public struct OutputPlan {
           detail: "its output would overwrite the input itself; change `output` in the pipeline",
           remedy: .writeElsewhere)
       }
-      if inputs.contains(key) {
+      // A known output is never among the inputs (they leave known outputs out).
+      let isKnown = knownOutputs.contains(key)
+      if !isKnown && inputs.contains(key) {
         return TaskFailure(
           reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output`",
           remedy: .writeElsewhere)
       }
-      if let other = claimed[key], other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
+      if let other = claimed(key), other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
         FileManager.default.fileExists(atPath: other)
       {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
       }
-      if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
+      if !overwrite, !isKnown, FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
         return TaskFailure(
           reason: .cannotWriteOutput,
           detail: "\(output) already exists and was not written by mediapipe; move it away", remedy: .replaceExisting)

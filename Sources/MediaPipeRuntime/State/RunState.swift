@@ -140,7 +140,8 @@ final class RunState {
   /// happened to its folder or to the store) marked, or known by its content.
   func isOwnOutput(_ file: InputFile) -> Bool {
     // An input done before and unchanged since: no need to look (a re-run over
-    // 100,000 files reads no attribute of them).
+    // 100,000 files reads no attribute of them, and the scanner already asked).
+    if file.knownUnchanged { return false }
     if let record = records[file.canonicalPath], record.size == file.size, record.modified == file.modified {
       return false
     }
@@ -239,6 +240,7 @@ final class RunState {
   /// The input that recorded each output of this pipeline.
   var outputOwners: [String: String] {
     var owners: [String: String] = [:]
+    owners.reserveCapacity(records.count)
     for record in records.values { for output in record.outputs { owners[output] = record.input } }
     return owners
   }
