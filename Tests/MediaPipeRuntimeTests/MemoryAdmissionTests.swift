@@ -61,7 +61,8 @@ import Testing
     #expect(MemoryAdmission.wantsMore(queued: 0, queuedAreSmall: false))
     #expect(!MemoryAdmission.wantsMore(queued: 1, queuedAreSmall: false), "a worker on a large image gets no more")
     #expect(MemoryAdmission.wantsMore(queued: MemoryAdmission.refillBelow, queuedAreSmall: true))
-    #expect(!MemoryAdmission.wantsMore(queued: MemoryAdmission.refillBelow + 1, queuedAreSmall: true), "topped up in batches")
+    let above = MemoryAdmission.refillBelow + 1
+    #expect(!MemoryAdmission.wantsMore(queued: above, queuedAreSmall: true), "topped up in batches")
   }
 
   @Test func theDefaultBudgetComesFromMemAvailableAndTheWorkersLimit() {

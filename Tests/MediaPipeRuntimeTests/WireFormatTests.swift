@@ -52,7 +52,8 @@ import Testing
   var result: TaskResult {
     get throws {
       TaskResult(
-        outputs: try decoded(outputs), failure: TaskFailure(reason: .tooManyPixels, detail: "50 MP", remedy: .raiseLimit(.pixels(7))),
+        outputs: try decoded(outputs),
+        failure: TaskFailure(reason: .tooManyPixels, detail: "50 MP", remedy: .raiseLimit(.pixels(7))),
         milliseconds: -1,
         input: FileIdentity(size: 1 << 40, modified: -5, contentHash: "abc"), workerOutput: "warning\n",
         unmarkedOutputs: ["/out/a.jpg": FileIdentity(size: 3, modified: 4)])

@@ -105,7 +105,8 @@ public struct OutputPlan {
       if entry.problem == nil {
         for output in entry.outputs {
           let key = Self.normalise(output)
-          if let earlier = claimed[key], earlier == entry.input.path || earlier == entry.input.canonicalPath { continue }
+          let earlier = claimed[key]
+          if earlier == entry.input.path || earlier == entry.input.canonicalPath { continue }
           claimedHere[key] = entry.input.path
         }
       }
@@ -137,7 +138,8 @@ public struct OutputPlan {
           reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output`",
           remedy: .writeElsewhere)
       }
-      if let other = claimed(key), other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
+      if let other = claimed(key), other != entry.input.path, other != entry.input.canonicalPath,
+        normalise(other) != own,
         FileManager.default.fileExists(atPath: other)
       {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
