@@ -23,3 +23,6 @@ python3 bench/bench.py --work "$work" --rounds "${ROUNDS:-3}" --jobs "${JOBS:-$(
   --binary .build/release/mediapipe --out docs/benchmarks.md
 python3 bench/watch_latency.py --binary .build/release/mediapipe --corpus "$work/corpus" --work "$work" \
   --out docs/benchmarks.md
+# Per-image overhead (tiny images) and a 100,000-file no-op re-run beside find; adds its section.
+python3 bench/overhead.py --binary .build/release/mediapipe --work "$work/overhead" --rounds "${ROUNDS:-3}" \
+  --out docs/benchmarks.md

@@ -1,7 +1,11 @@
 #define _GNU_SOURCE
 #include "CVipsShims.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,11 +35,44 @@ static VipsFailOn fail_mode(int fail) {
   return fail ? VIPS_FAIL_ON_TRUNCATED : VIPS_FAIL_ON_NONE;
 }
 
+/* The loader for a file whose first bytes leave no doubt, or NULL to let
+ * libvips choose. Asking every loader (vips_foreign_find_load) opens the file
+ * a dozen times and has openslide try it as an SQLite database: ~0.3 ms, more
+ * than decoding a thumbnail-sized JPEG. Only formats with a single libvips
+ * loader are named here; for TIFF (which openslide may claim) and the rest,
+ * libvips still decides. */
+static const char *cvips_obvious_loader(const char *path) {
+  unsigned char b[12];
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return NULL;
+  ssize_t n = read(fd, b, sizeof b);
+  close(fd);
+  if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+    return "jpegload";
+  if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+    return "pngload";
+  if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+    return "webpload";
+  if (n >= 6 && (memcmp(b, "GIF87a", 6) == 0 || memcmp(b, "GIF89a", 6) == 0))
+    return "gifload";
+  return NULL;
+}
+
 VipsImage *cvips_load(const char *path, int sequential, int fail) {
-  return vips_image_new_from_file(
-      path, "access",
-      sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM, "fail_on",
-      fail_mode(fail), NULL);
+  VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+  const char *loader = cvips_obvious_loader(path);
+  if (loader) {
+    VipsImage *out = NULL;
+    /* vips_call runs the named operation like vips_image_new_from_file would
+     * (blocked operations are refused the same way), with the path taken
+     * literally rather than parsed for "[options]". */
+    if (vips_call(loader, path, &out, "access", access, "fail_on", fail_mode(fail), NULL))
+      return NULL;
+    return out;
+  }
+  return vips_image_new_from_file(path, "access", access, "fail_on",
+                                  fail_mode(fail), NULL);
 }
 
 VipsImage *cvips_jpegload_shrunk(const char *path, int shrink, int sequential, int fail) {
@@ -380,4 +417,49 @@ int cvips_limit_memory(unsigned long long bytes) {
   limit.rlim_cur = (rlim_t)bytes;
   limit.rlim_max = (rlim_t)bytes;
   return setrlimit(RLIMIT_DATA, &limit);
+}
+
+int cvips_allowed_cpus(int *cpus, int capacity) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return -1;
+  int n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && n < capacity; cpu++)
+    if (CPU_ISSET(cpu, &set))
+      cpus[n++] = cpu;
+  return n;
+}
+
+int cvips_pin_threads(int cpu) {
+  static cpu_set_t original;
+  static int saved = 0;
+  if (!saved) {
+    if (sched_getaffinity(0, sizeof original, &original) != 0)
+      return -1;
+    saved = 1;
+  }
+  cpu_set_t set;
+  if (cpu >= 0) {
+    if (cpu >= CPU_SETSIZE) {
+      errno = EINVAL;
+      return -1;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+  } else {
+    set = original;
+  }
+  DIR *tasks = opendir("/proc/self/task");
+  if (!tasks)
+    return -1;
+  int result = 0;
+  struct dirent *entry;
+  while ((entry = readdir(tasks))) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+      continue;
+    if (sched_setaffinity((pid_t)atoi(entry->d_name), sizeof set, &set) != 0)
+      result = -1;
+  }
+  closedir(tasks);
+  return result;
 }

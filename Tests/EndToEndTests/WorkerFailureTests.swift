@@ -120,4 +120,32 @@ import Testing
     #expect(lines.filter { $0.hasPrefix("failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
     #expect(lines.filter { $0 == "  | rip 0x00000000deadbeef" }.count == 2, "each try's output, indented")
   }
+
+  /// Small images are queued several to a worker: a crash still costs one image,
+  /// the ones queued behind it are done by the others, and the crash report holds
+  /// that image's output only.
+  @Test func aCrashAmongManyQueuedSmallImagesCostsOnlyThatImage() throws {
+    let folder = try workspace(copyFixtures: false)
+    let photo = repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path
+    for i in 0..<40 { try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/p\(i).jpg") }
+    try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/p20-crash.jpg")
+    let result = try Running(
+      ["run", "-j", "2", "--retries", "0", "--report", "r.json", resize, "in"], in: folder,
+      environment: ["MEDIAPIPE_TEST_CRASH_ON": "crash"]
+    ).finish()
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("processed 40 of 41 images"), "\(result.stderr)")
+    let outputs = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
+    #expect(outputs.count == 40 && !outputs.contains("processed_p20-crash.jpg"))
+    #expect(leftovers(below: folder).isEmpty)
+    let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))
+    let report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    let entries = try #require(report?["entries"] as? [[String: Any]])
+    let crash = try #require(entries.first { $0["input"] as? String == "in/p20-crash.jpg" })
+    let detail = crash["detail"] as? String ?? ""
+    #expect(detail.hasPrefix("killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook"), "\(detail)")
+    for entry in entries where entry["input"] as? String != "in/p20-crash.jpg" {
+      #expect(entry["status"] as? String == "done", "\(entry)")
+    }
+  }
 }

@@ -35,4 +35,21 @@ import Testing
     append("libvips: VIPS: no newline at the end", to: &output)
     #expect(output.lastLibvipsMessage == "libvips: VIPS: no newline at the end")
   }
+
+  /// With tasks queued, a worker starts the next one before the parent has read
+  /// the last one's `done`: the end-of-task byte keeps their output apart.
+  @Test func outputIsSplitByTaskAtTheEndMarks() {
+    var stream = WorkerOutputStream()
+    let mark = String(UnicodeScalar(WorkerOutputStream.endOfTask))
+    Array("first task\n\(mark)second ".utf8).withUnsafeBytes { stream.append($0) }
+    Array("task (VIPS-WARNING **: hm)\n\(mark)\(mark)fourth".utf8).withUnsafeBytes { stream.append($0) }
+    #expect(stream.finishTask() == "first task\n")
+    #expect(stream.lastLibvipsMessage == "second task (VIPS-WARNING **: hm)", "the second task's, not the first's")
+    #expect(stream.finishTask() == "second task (VIPS-WARNING **: hm)\n")
+    #expect(stream.finishTask() == nil, "the third wrote nothing")
+    #expect(stream.text == "fourth")
+    stream.reset()
+    #expect(stream.text == nil)
+    #expect(stream.finishTask() == nil)
+  }
 }

@@ -151,9 +151,11 @@ public final class Engine {
       let id = nextTaskID
       nextTaskID += 1
       entries[id] = entry
+      // The planned outputs let the pool name and record their temporary files before
+      // the task is sent; the header's size orders and admits it (largest first, memory).
       let task = WorkerTask(
         id: id, path: entry.input.path, outputRoot: entry.outputRoot, relativeDirectory: entry.input.relativeDirectory,
-        format: entry.input.format?.rawValue)
+        format: entry.input.format?.rawValue, outputs: entry.outputs, pixels: entry.input.dimensions?.pixels)
       admissions.append(.task(task, outputs: entry.outputs, why: decision.reason))
     }
     for file in plan.ownOutputs {
@@ -233,6 +235,11 @@ public final class Engine {
     var outcome = Outcome()
     guard !tasks.isEmpty || feed != nil else { return outcome }
     let pool = WorkerPool(options: poolOptions())
+    // What is recorded is gathered and committed when the pool flushes (before a worker
+    // may create a file it was told about, and a few times a second): a crash loses only
+    // the records not yet committed, and those images are done again.
+    state.batchesWrites = true
+    defer { try? state.flush() }
     var writeFailures = 0
     var successes = 0
     let started: WorkerPool.Outcome
@@ -279,6 +286,9 @@ public final class Engine {
           // Known as ours before it appears, even when its name depends on its size.
           ownOutputs.insert(OutputPlan.normalise(final))
           state.noteWriting(root: task.outputRoot, temporary: temporary, final: final)
+        },
+        onFlush: {
+          do { try state.flush() } catch { logger.warning("warning: cannot write the state store: \(error)") }
         })
     } catch {
       outcome.poolFailure = "\(error)"

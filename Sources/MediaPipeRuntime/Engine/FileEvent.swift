@@ -1,6 +1,10 @@
 import Foundation
 import MediaPipeCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What happened to one input: the one event `run` and `watch` emit per file.
 ///
 /// The progress bar, the summary, the `--report` file and the JSON lines of
@@ -79,10 +83,49 @@ public struct FileEvent: Sendable {
     relativeDirectory = input.relativeDirectory
   }
 
+  /// The time now as ISO 8601 in UTC with milliseconds ("2026-11-25T18:27:30.123Z"), as
+  /// ISO8601DateFormatter writes it with fractional seconds. Formatted here: making a
+  /// formatter for each event cost ~60 µs, six seconds of a re-run over 100,000 files.
   static func now() -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date())
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return iso8601(seconds: spec.tv_sec, milliseconds: Int(spec.tv_nsec / 1_000_000))
+  }
+
+  /// `seconds` since 1970 (UTC) and the milliseconds after them, as ISO 8601.
+  static func iso8601(seconds: Int, milliseconds: Int) -> String {
+    var time = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&time, &parts)
+    var text: [UInt8] = []
+    text.reserveCapacity(24)
+    func digits(_ value: Int, _ count: Int) {
+      var divisor = 1
+      for _ in 1..<count { divisor *= 10 }
+      var value = value
+      if value >= divisor * 10 { text.append(contentsOf: String(value / (divisor * 10)).utf8) }
+      value %= divisor * 10
+      while divisor > 0 {
+        text.append(UInt8(ascii: "0") + UInt8(value / divisor))
+        value %= divisor
+        divisor /= 10
+      }
+    }
+    digits(Int(parts.tm_year) + 1900, 4)
+    text.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mon) + 1, 2)
+    text.append(UInt8(ascii: "-"))
+    digits(Int(parts.tm_mday), 2)
+    text.append(UInt8(ascii: "T"))
+    digits(Int(parts.tm_hour), 2)
+    text.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_min), 2)
+    text.append(UInt8(ascii: ":"))
+    digits(Int(parts.tm_sec), 2)
+    text.append(UInt8(ascii: "."))
+    digits(milliseconds, 3)
+    text.append(UInt8(ascii: "Z"))
+    return String(decoding: text, as: UTF8.self)
   }
 }
 

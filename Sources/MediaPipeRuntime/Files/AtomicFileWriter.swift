@@ -13,24 +13,42 @@ import MediaPipeImaging
 /// one. `announce` is called with each temporary and final path before the
 /// temporary file is created: the parent removes it if this process dies, and
 /// records it in the state store so that a run killed outright is cleaned up by
-/// the next one. If `announce` throws, nothing is written.
+/// the next one. If `announce` throws, nothing is written. A final path found
+/// in `temporaries` was named and recorded by the parent already: it is written
+/// through that temporary file without announcing it.
 public struct AtomicFileWriter {
   public var announce: (_ temporary: String, _ final: String) throws -> Void
+  /// Temporary files already recorded, by final path.
+  public var temporaries: [String: String]
 
-  public init(announce: @escaping (String, String) throws -> Void = { _, _ in }) {
+  public init(temporaries: [String: String] = [:], announce: @escaping (String, String) throws -> Void = { _, _ in }) {
+    self.temporaries = temporaries
     self.announce = announce
   }
 
-  /// The temporary path used for `finalPath`.
+  /// The temporary path used for `finalPath` by the process `pid`: `.NAME.mediapipe-PID.tmp`
+  /// in the same folder.
   public static func temporaryPath(for finalPath: String, pid: Int32 = getpid()) -> String {
-    let url = URL(fileURLWithPath: finalPath)
-    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).mediapipe-\(pid).tmp").path
+    let (folder, name) = split(finalPath)
+    return folder + ".\(name).mediapipe-\(pid).tmp"
+  }
+
+  /// A path's folder (with its trailing "/", "" for a bare name) and last component.
+  static func split(_ path: String) -> (folder: String, name: Substring) {
+    var path = Substring(path)
+    while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
+    guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+    return (String(path[...slash]), path[path.index(after: slash)...])
   }
 
   public func write(to finalPath: String, _ body: (String) throws -> Void) throws {
-    let folder = URL(fileURLWithPath: finalPath).deletingLastPathComponent().path
+    let (prefix, _) = Self.split(finalPath)
+    let folder = prefix.count > 1 ? String(prefix.dropLast()) : prefix.isEmpty ? "." : prefix
     do {
-      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      var st = stat()
+      if stat(folder, &st) != 0 || st.st_mode & S_IFMT != S_IFDIR {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      }
     } catch {
       throw ImagingError(
         operation: "mkdir", detail: "cannot create the folder \(folder): \(Self.describe(error))", reason: .cannotWriteOutput)
@@ -39,8 +57,13 @@ public struct AtomicFileWriter {
     if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
       throw ImagingError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
     }
-    let temporary = Self.temporaryPath(for: finalPath)
-    try announce(temporary, finalPath)
+    let temporary: String
+    if let named = temporaries[finalPath] {
+      temporary = named
+    } else {
+      temporary = Self.temporaryPath(for: finalPath)
+      try announce(temporary, finalPath)
+    }
     do {
       try body(temporary)
     } catch var error as ImagingError {

@@ -20,8 +20,16 @@ public struct InputFile: Sendable, Hashable {
   public var canonicalPath: String
   /// The format its first bytes show; nil if they are not a known image.
   public var format: ImageFormat?
+  /// Width and height from its header, read with the format (nil when unknown, and
+  /// for files known unchanged, which are not opened).
+  public var dimensions: ImageDimensions?
+  /// The state store knew it unchanged (same size and time as recorded) when it was found.
+  public var knownUnchanged = false
 
-  public var name: String { (path as NSString).lastPathComponent }
+  public var name: String {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+    return String(path[path.utf8.index(after: slash)...])
+  }
 }
 
 /// Finds the input images below the paths given on the command line.
@@ -55,8 +63,10 @@ public struct InputScanner {
   public func scan(_ paths: [String]) throws -> (inputs: [InputFile], ignored: [String]) {
     var inputs: [InputFile] = []
     var ignored: [String] = []
-    var seen: [String: (index: Int, link: Bool)] = [:]
-    for path in paths {
+    var seen = Seen()
+    for (index, path) in paths.enumerated() {
+      // A second path may name files the first reached.
+      if index > 0 { seen.track(inputs) }
       var st = stat()
       guard stat(path, &st) == 0 else {
         throw MissingPath(path: path, why: String(cString: strerror(errno)))
@@ -81,23 +91,36 @@ public struct InputScanner {
 
   private func walk(
     _ folder: String, root: String, relative: String, into inputs: inout [InputFile], ignored: inout [String],
-    seen: inout [String: (index: Int, link: Bool)]
+    seen: inout Seen
   ) {
-    if excludedDirectories.contains(Self.canonical(folder)) { return }
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+    // The folder's real path, once: a regular file in it is that plus its name
+    // (no realpath per file; a re-run over 100,000 files walks like `find`).
+    let canonicalFolder = Self.canonical(folder)
+    if excludedDirectories.contains(canonicalFolder) { return }
+    guard let directory = opendir(folder) else {
       ignored.append(folder + "/ (cannot read this folder)")
       return
     }
-    for name in names.sorted() where !name.hasPrefix(".") {
+    defer { closedir(directory) }
+    let fd = dirfd(directory)
+    var names: [String] = []
+    while let entry = readdir(directory) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+      }
+      if !name.hasPrefix(".") { names.append(name) }
+    }
+    for name in names.sorted() {
       let path = folder == "/" ? "/" + name : folder + "/" + name
       var lst = stat()
-      guard lstat(path, &lst) == 0 else { continue }
+      guard fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
       let type = lst.st_mode & S_IFMT
       if type == S_IFDIR {
         walk(path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored, seen: &seen)
       } else if type == S_IFREG {
+        let key = canonicalFolder == "/" ? "/" + name : canonicalFolder + "/" + name
         consider(
-          path, root: root, relative: relative, stat: lst, explicit: false, link: false, into: &inputs,
+          path, canonical: key, root: root, relative: relative, stat: lst, explicit: false, link: false, into: &inputs,
           ignored: &ignored, seen: &seen)
       } else if type != S_IFLNK {
         ignored.append(path + " (not a regular file)")
@@ -107,6 +130,7 @@ public struct InputScanner {
           ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
           continue
         }
+        seen.track(inputs)
         consider(
           path, root: root, relative: relative, stat: st, explicit: false, link: true, into: &inputs,
           ignored: &ignored, seen: &seen)
@@ -116,20 +140,24 @@ public struct InputScanner {
 
   /// Adds a file if it is an input. A file reached twice (through a link, or
   /// named twice) is taken once, by its real path rather than a link's.
+  /// - Parameter canonical: the file's real path when the caller knows it (a regular
+  ///   file in a folder whose real path is known); found with `realpath` otherwise.
   private func consider(
-    _ path: String, root: String, relative: String, stat st: stat, explicit: Bool, link: Bool, into inputs: inout [InputFile],
-    ignored: inout [String], seen: inout [String: (index: Int, link: Bool)]
+    _ path: String, canonical: String? = nil, root: String, relative: String, stat st: stat, explicit: Bool, link: Bool,
+    into inputs: inout [InputFile], ignored: inout [String], seen: inout Seen
   ) {
-    let key = Self.canonical(path)
+    let key = canonical ?? Self.canonical(path)
     if let earlier = seen[key], !(earlier.link && !link) { return }
     let size = Int(st.st_size)
     let modified = Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec)
-    let format = knownFormat(key, size, modified) ?? Self.sniff(path)
-    let ext = (path as NSString).pathExtension.lowercased()
-    if format != nil || explicit || ImageFormat.imageExtensions.contains(ext) {
+    var format = knownFormat(key, size, modified)
+    let known = format != nil
+    var dimensions: ImageDimensions?
+    if format == nil { (format, dimensions) = Self.sniffHeader(path) }
+    if format != nil || explicit || ImageFormat.imageExtensions.contains(Self.pathExtension(path)) {
       let file = InputFile(
         path: path, root: root, relativeDirectory: relative, size: size, modified: modified, canonicalPath: key,
-        format: format)
+        format: format, dimensions: dimensions, knownUnchanged: known)
       if let earlier = seen[key] {
         inputs[earlier.index] = file
         seen[key] = (earlier.index, link)
@@ -152,21 +180,57 @@ public struct InputScanner {
     if folder.count > root.count, folder.hasPrefix(root + "/") { relative = String(folder.dropFirst(root.count + 1)) }
     var inputs: [InputFile] = []
     var ignored: [String] = []
-    var seen: [String: (index: Int, link: Bool)] = [:]
+    var seen = Seen()
     consider(path, root: root, relative: relative, stat: st, explicit: false, link: false, into: &inputs, ignored: &ignored, seen: &seen)
     return inputs.first
   }
 
+  /// The files taken so far, by real path, so that a file reached twice is taken
+  /// once. Kept only from the first symbolic link or second path on: one folder
+  /// walked without links cannot reach a file twice, and a re-run over 100,000
+  /// files need not hash every path for nothing.
+  struct Seen {
+    private var table: [String: (index: Int, link: Bool)]?
+
+    /// Starts keeping track, from the files taken so far (none of them through a link).
+    mutating func track(_ inputs: [InputFile]) {
+      guard table == nil else { return }
+      var table: [String: (index: Int, link: Bool)] = [:]
+      for (index, file) in inputs.enumerated() { table[file.canonicalPath] = (index, false) }
+      self.table = table
+    }
+
+    subscript(key: String) -> (index: Int, link: Bool)? {
+      get { table?[key] }
+      set { table?[key] = newValue }
+    }
+  }
+
   /// The format shown by a file's first bytes.
-  static func sniff(_ path: String) -> ImageFormat? {
+  static func sniff(_ path: String) -> ImageFormat? { sniffHeader(path).format }
+
+  /// The format shown by a file's first bytes and, read from the same open file,
+  /// the dimensions its header states.
+  static func sniffHeader(_ path: String) -> (format: ImageFormat?, dimensions: ImageDimensions?) {
     // O_NONBLOCK: a FIFO that slipped through must not hang the scan.
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { return nil }
+    guard fd >= 0 else { return (nil, nil) }
     defer { close(fd) }
     var bytes = [UInt8](repeating: 0, count: 512)
     let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 512) }
-    guard n > 0 else { return nil }
-    return ImageFormat.sniff(bytes[0..<n])
+    guard n > 0, let format = ImageFormat.sniff(bytes[0..<n]) else { return (nil, nil) }
+    let dimensions = bytes.withUnsafeBytes {
+      let head = UnsafeRawBufferPointer(rebasing: $0[0..<n])
+      return ImageDimensions.parse(format: format, head: head, read: ImageDimensions.pread(fd))
+    }
+    return (format, dimensions)
+  }
+
+  /// The lowercased extension of a path's last component ("" if none).
+  static func pathExtension(_ path: String) -> String {
+    let name = path.split(separator: "/", omittingEmptySubsequences: true).last ?? ""
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+    return name[name.index(after: dot)...].lowercased()
   }
 
   /// The absolute, symlink-free form of a path (the path itself if it cannot be resolved).

@@ -1,6 +1,10 @@
 import Foundation
 import MediaPipeCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Decides, before anything runs, which found files are inputs and where each
 /// input's outputs go, so that a run never takes its own outputs as inputs and
 /// never writes over a file it did not write.
@@ -45,6 +49,7 @@ public struct OutputPlan {
     writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:]
   ) {
     var planned: [Entry] = []
+    planned.reserveCapacity(inputs.count)
     for input in inputs {
       let root = outputRoot ?? input.root
       var outputs: [String] = []
@@ -53,7 +58,7 @@ public struct OutputPlan {
         let format = variant.outputFormat(forInput: input.format)
         let name = input.name
         let values = OutputTemplate.Values(
-          name: name, stem: (name as NSString).deletingPathExtension, ext: format.fileExtension,
+          name: name, stem: Self.stem(name), ext: format.fileExtension,
           dir: input.relativeDirectory, variant: variant.name)
         if let path = variant.output.path(root: root, values: values) {
           if outputs.contains(path) {
@@ -76,21 +81,35 @@ public struct OutputPlan {
     }
 
     // Files a state store knows as outputs (of any run, any pipeline) are never inputs.
-    let inputs = Set(planned.filter { !knownOutputs.contains(Self.normalise($0.input.path)) }.map { Self.normalise($0.input.path) })
-    var claimed = claimed
-    for entry in planned {
-      let key = Self.normalise(entry.input.path)
-      if knownOutputs.contains(key) {
+    let keys = planned.map { Self.normalise($0.input.path) }
+    let known = keys.map { knownOutputs.contains($0) }
+    var inputs = Set<String>(minimumCapacity: planned.count)
+    for (key, known) in zip(keys, known) where !known { inputs.insert(key) }
+    // This batch's claims apart from the earlier ones (100,000 of them on a re-run:
+    // copying them to add to them cost more than looking in both). An output the
+    // same input claimed before is not claimed again: a re-run adds nothing here.
+    var claimedHere: [String: String] = [:]
+    entries.reserveCapacity(planned.count)
+    for (index, entry) in planned.enumerated() {
+      if known[index] {
         ownOutputs.append(entry.input)
         continue
       }
       var entry = entry
       if entry.problem == nil {
         entry.problem = Self.clash(
-          entry, inputs: inputs, claimed: claimed, knownOutputs: knownOutputs, overwrite: overwrite,
-          writtenByMediapipe: writtenByMediapipe)
+          entry, key: keys[index], inputs: inputs,
+          claimed: { claimedHere.isEmpty ? claimed[$0] : claimedHere[$0] ?? claimed[$0] }, knownOutputs: knownOutputs,
+          overwrite: overwrite, writtenByMediapipe: writtenByMediapipe)
       }
-      if entry.problem == nil { for output in entry.outputs { claimed[Self.normalise(output)] = entry.input.path } }
+      if entry.problem == nil {
+        for output in entry.outputs {
+          let key = Self.normalise(output)
+          let earlier = claimed[key]
+          if earlier == entry.input.path || earlier == entry.input.canonicalPath { continue }
+          claimedHere[key] = entry.input.path
+        }
+      }
       entries.append(entry)
     }
   }
@@ -98,12 +117,13 @@ public struct OutputPlan {
   /// Why an entry may not write its outputs: onto an input (its own or another),
   /// onto an output another input writes, or onto an existing file mediapipe did
   /// not write (unless `overwrite`). Nil when every output is free to write.
+  /// - Parameter key: the input's normalised path, when the caller has it.
   static func clash(
-    _ entry: Entry, inputs: Set<String>, claimed: [String: String], knownOutputs: Set<String>, overwrite: Bool,
-    writtenByMediapipe: (String) -> Bool = { _ in false }
+    _ entry: Entry, key: String? = nil, inputs: Set<String>, claimed: (String) -> String?, knownOutputs: Set<String>,
+    overwrite: Bool, writtenByMediapipe: (String) -> Bool = { _ in false }
   ) -> TaskFailure? {
-    let own = normalise(entry.input.path)
-    for output in entry.outputs where !output.contains("{width}") && !output.contains("{height}") {
+    let own = key ?? normalise(entry.input.path)
+    for output in entry.outputs where !isPattern(output) {
       let key = normalise(output)
       if key == own {
         return TaskFailure(
@@ -111,23 +131,39 @@ public struct OutputPlan {
           detail: "its output would overwrite the input itself; change `output` in the pipeline",
           remedy: .writeElsewhere)
       }
-      if inputs.contains(key) {
+      // A known output is never among the inputs (they leave known outputs out).
+      let isKnown = knownOutputs.contains(key)
+      if !isKnown && inputs.contains(key) {
         return TaskFailure(
           reason: .cannotWriteOutput, detail: "its output \(output) would overwrite another input; change `output`",
           remedy: .writeElsewhere)
       }
-      if let other = claimed[key], other != entry.input.path, other != entry.input.canonicalPath, normalise(other) != own,
+      if let other = claimed(key), other != entry.input.path, other != entry.input.canonicalPath,
+        normalise(other) != own,
         FileManager.default.fileExists(atPath: other)
       {
         return TaskFailure(reason: .cannotWriteOutput, detail: "its output \(output) is also written by \(other)")
       }
-      if !overwrite, !knownOutputs.contains(key), FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
+      if !overwrite, !isKnown, FileManager.default.fileExists(atPath: key), !writtenByMediapipe(key) {
         return TaskFailure(
           reason: .cannotWriteOutput,
           detail: "\(output) already exists and was not written by mediapipe; move it away", remedy: .replaceExisting)
       }
     }
     return nil
+  }
+
+  /// A file name without its last extension, as `NSString.deletingPathExtension`
+  /// gives it for a name ("a.b.jpg" -> "a.b", ".hidden" stays), without bridging.
+  static func stem(_ name: String) -> String {
+    guard name != "..", let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+    return String(name[..<dot])
+  }
+
+  /// Whether an output path is a pattern (`{width}`/`{height}` are known only
+  /// once the image is decoded). Looks for a brace first: most paths have none.
+  static func isPattern(_ path: String) -> Bool {
+    path.utf8.contains(UInt8(ascii: "{")) && (path.contains("{width}") || path.contains("{height}"))
   }
 
   /// Fails, before any decoding, the inputs larger than `limit` bytes.
@@ -143,9 +179,52 @@ public struct OutputPlan {
     }
   }
 
-  /// A path with `.` and `//` removed and made absolute, for comparisons.
+  /// A path with `.` and `//` removed, `..` applied and made absolute (against the
+  /// current folder), for comparisons: text only, the file system is not asked
+  /// (no symbolic link is resolved), so it costs next to nothing per file.
   static func normalise(_ path: String) -> String {
-    let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    return URL(fileURLWithPath: absolute).standardizedFileURL.path
+    if path.hasPrefix("/"), isNormal(path) { return path }
+    let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+    var parts: [Substring] = []
+    for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+      if part == "." { continue }
+      if part == ".." {
+        _ = parts.popLast()
+        continue
+      }
+      parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
+  /// Whether an absolute path is already normal: no `//`, no `.` or `..` part, no trailing `/`.
+  private static func isNormal(_ path: String) -> Bool {
+    var previous: UInt8 = 0, beforePrevious: UInt8 = 0, third: UInt8 = 0
+    let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+    var count = 0
+    for byte in path.utf8 {
+      if byte == slash {
+        // "//", "/./" or "/../" just ended.
+        if previous == slash || (previous == dot && beforePrevious == slash)
+          || (previous == dot && beforePrevious == dot && third == slash)
+        {
+          return false
+        }
+      }
+      third = beforePrevious
+      beforePrevious = previous
+      previous = byte
+      count += 1
+    }
+    if count > 1 && previous == slash { return false }
+    // A last part of "." or "..".
+    if previous == dot && (beforePrevious == slash || (beforePrevious == dot && third == slash)) { return false }
+    return true
+  }
+
+  private static func currentDirectory() -> String {
+    guard let cwd = getcwd(nil, 0) else { return FileManager.default.currentDirectoryPath }
+    defer { free(cwd) }
+    return String(cString: cwd)
   }
 }

@@ -76,3 +76,48 @@ struct WorkerOutput {
     return message
   }
 }
+
+/// A worker's output split by task: the worker writes `endOfTask` after each
+/// task, before its `done`, so that the output of the task it starts next (with
+/// several queued, at once) is never taken for the one it finished.
+struct WorkerOutputStream {
+  /// The byte a worker writes on its stdout/stderr pipe at the end of each task
+  /// (ASCII "record separator": libvips, GLib and backtraces never write it).
+  static let endOfTask: UInt8 = 0x1E
+
+  /// The output of the task the worker is on (or just finished, until its `done` is handled).
+  private(set) var current = WorkerOutput()
+  /// Output written after end marks whose `done` has not been handled yet, in order.
+  private var later: [WorkerOutput] = []
+
+  var text: String? { current.text }
+  var lastLibvipsMessage: String? { current.lastLibvipsMessage }
+
+  mutating func append(_ chunk: UnsafeRawBufferPointer) {
+    var start = 0
+    for index in 0..<chunk.count where chunk[index] == Self.endOfTask {
+      add(UnsafeRawBufferPointer(rebasing: chunk[start..<index]))
+      later.append(WorkerOutput())
+      start = index + 1
+    }
+    add(UnsafeRawBufferPointer(rebasing: chunk[start..<chunk.count]))
+  }
+
+  private mutating func add(_ piece: UnsafeRawBufferPointer) {
+    guard !piece.isEmpty else { return }
+    if later.isEmpty { current.append(piece) } else { later[later.count - 1].append(piece) }
+  }
+
+  /// At a task's `done`: its output; what followed its end mark becomes the current output.
+  mutating func finishTask() -> String? {
+    let text = current.text
+    if later.isEmpty { current.reset() } else { current = later.removeFirst() }
+    return text
+  }
+
+  /// Forgets everything (the worker was idle: what it wrote belongs to no task).
+  mutating func reset() {
+    current.reset()
+    later.removeAll()
+  }
+}

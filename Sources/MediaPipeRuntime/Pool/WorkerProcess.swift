@@ -11,12 +11,22 @@ final class WorkerProcess {
   enum State {
     /// Spawned and configured; `ready` not yet received.
     case starting
-    /// Waiting for a task.
-    case idle
-    /// Processing `task` since `since` (monotonic nanoseconds).
-    case busy(WorkerTask, since: UInt64)
+    /// Ready: doing the tasks in `queue`, in order (idle when there are none).
+    case ready
     /// Its channel reached end of file: it exited or died.
     case gone
+  }
+
+  /// A task given to the worker and not yet done.
+  struct Assignment {
+    var task: WorkerTask
+    /// Its estimated memory (`MemoryAdmission.cost`).
+    var cost: Int
+    /// Whether it may have others queued behind it (`MemoryAdmission.queueablePixels`).
+    var small: Bool
+    /// Temporary files recorded for it (named by the pool, or announced by the
+    /// worker): removed if the worker dies.
+    var temporaries: [String]
   }
 
   let pid: pid_t
@@ -27,13 +37,21 @@ final class WorkerProcess {
   /// The parent reads the worker's stdout and stderr here (non-blocking).
   private(set) var outputFD: Int32
   var buffer = FrameChannel.Buffer()
-  /// What the worker wrote on stdout and stderr since its current task started.
-  var output = WorkerOutput()
+  /// What the worker wrote on stdout and stderr, by task (`output.text`: the current one's).
+  var output = WorkerOutputStream()
   var state = State.starting
-  /// Temporary files the worker announced for its current task.
-  var temporaries: [String] = []
+  /// The tasks given and not done, in the order the worker does them: the first
+  /// is the one it is on (or about to start).
+  var queue: [Assignment] = []
+  /// When the first task of `queue` became the worker's current one (monotonic nanoseconds).
+  var currentSince: UInt64 = 0
   /// Killed by the pool because its task ran past the timeout.
   var killedForTimeout = false
+  /// Its place among the pool's workers (which CPU it keeps to; reused by a replacement).
+  var slot = 0
+
+  /// Whether it has tasks given and not done.
+  var isBusy: Bool { !queue.isEmpty }
 
   private init(pid: pid_t, taskFD: Int32, resultFD: Int32, outputFD: Int32) {
     self.pid = pid
@@ -129,20 +147,21 @@ final class WorkerProcess {
   /// Reads whatever the worker wrote on stdout and stderr so far (never blocks).
   func readOutput() {
     guard outputFD >= 0 else { return }
-    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
-      if count > 0 {
-        chunk.withUnsafeBytes { output.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        continue
+    withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { chunk in
+      while true {
+        let count = read(outputFD, chunk.baseAddress, chunk.count)
+        if count > 0 {
+          output.append(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
+          continue
+        }
+        if count < 0 && errno == EINTR { continue }
+        if count == 0 {
+          // End of file: the worker is gone (closing keeps poll from reporting it again).
+          close(outputFD)
+          outputFD = -1
+        }
+        return  // EAGAIN: nothing more for now
       }
-      if count < 0 && errno == EINTR { continue }
-      if count == 0 {
-        // End of file: the worker is gone (closing keeps poll from reporting it again).
-        close(outputFD)
-        outputFD = -1
-      }
-      return  // EAGAIN: nothing more for now
     }
   }
 
@@ -159,10 +178,13 @@ final class WorkerProcess {
     return signal != 0 ? .signaled(signal) : .exited(code)
   }
 
-  /// Removes the temporary files of the task the worker was on.
+  /// Removes the temporary files of the tasks it was given (only the current
+  /// one can have created any; the others' names were only recorded).
   func removeTemporaries() {
-    for path in temporaries { unlink(path) }
-    temporaries.removeAll()
+    for index in queue.indices {
+      for path in queue[index].temporaries { unlink(path) }
+      queue[index].temporaries.removeAll()
+    }
   }
 }
 

@@ -9,31 +9,49 @@ import MediaPipeImaging
 // the channel, and a crash's backtrace is kept for the report, not printed).
 //
 // Every message is one frame: a 4-byte big-endian payload length, then that
-// many bytes of JSON (a `ParentMessage` or a `WorkerMessage`).
+// many bytes of the message in its binary wire form (`WireFormat.swift`).
 //
-//   parent -> worker   configure (once, first), then task, task, ...
-//                      proceed (the answer to each writing)
-//   worker -> parent   ready (after configure), then for each task:
-//                      writing (before each temporary file is created), done
+//   parent -> worker   configure (once, first), then tasks: one `task`, or
+//                      several at once (`tasks`) that the worker queues and does
+//                      in order; proceed (the answer to each writing)
+//   worker -> parent   ready (after configure), then for each task, in the
+//                      order given: writing (before a temporary file the parent
+//                      did not name is created), done
+//
+// The parent may send the next tasks before the worker finishes its current
+// one (small images: the worker never waits for the parent between them). A
+// task's `temporaries` name, for each planned output, the temporary file the
+// parent has already recorded in the state store: the worker writes through it
+// without asking. For any other output (a name that depends on the decoded size,
+// or one the plan did not foresee) it announces `writing` and waits for
+// `proceed` before creating the file: by then the parent has recorded it in the
+// state store, so even if parent and workers are all killed at once, the next
+// run knows the file and removes it. Tasks that arrive while it waits are queued.
+//
+// Tasks given are in flight: on an interrupt they are finished (only small
+// images are queued, a few at a time). A worker writes one byte
+// (`WorkerOutputStream.endOfTask`) on its output pipe after each task, so that
+// its output is told apart by task even when it starts the next at once.
 //
 // The worker marks each temporary file with `OutputMarker` (an extended
 // attribute) before renaming it into place, so every output says it is one.
 //
-// A worker waits for `proceed` before it creates the temporary file it
-// announced: by then the parent has recorded it in the state store, so even if
-// parent and workers are all killed at once, the next run knows the file and
-// removes it.
-//
-// The parent closes fd 3 to tell a worker to finish; the worker exits 0 on EOF.
-// A worker that dies mid-task is seen as EOF on fd 4 before `done`: the parent
-// fails that one task, removes the temporary files it announced, and replaces it.
+// The parent closes fd 3 to tell a worker to finish: the worker does the tasks
+// it has, then exits 0 at EOF. A worker that dies mid-task is seen as EOF on fd
+// 4 before `done`: the parent fails the task it was on (the first not done),
+// removes that task's temporary files, gives the tasks queued behind it to
+// other workers, and replaces it.
 
 /// What the parent sends.
 public enum ParentMessage: Codable, Sendable {
+  /// Everything the worker needs before its first task (sent once, first).
   case configure(WorkerConfiguration)
+  /// One more task, done after those already given.
   case task(WorkerTask)
   /// The temporary file last announced is recorded: the worker may create it.
   case proceed
+  /// Several more tasks, done in this order after those already given.
+  case tasks([WorkerTask])
 }
 
 /// What a worker sends.
@@ -61,6 +79,9 @@ public struct WorkerConfiguration: Codable, Sendable {
   public var memoryLimitMB: Int?
   /// The pipeline's fingerprint, for the mark each output carries (`OutputMarker`).
   public var fingerprint: String
+  /// The CPU this worker keeps all its threads on while it does small images
+  /// (see `cvips_pin_threads`); nil: never pinned. Set by the pool, per worker.
+  public var cpu: Int?
 
   public init(
     pipelineSource: String, pipelineFile: String, baseDirectory: String, allowUntrusted: Bool, verbose: Bool,
@@ -85,13 +106,28 @@ public struct WorkerTask: Codable, Sendable {
   public var relativeDirectory: String
   /// The format the parent saw in the file's first bytes (rawValue of `ImageFormat`).
   public var format: String?
+  /// The outputs the plan expects this task to write (final paths; names with
+  /// `{width}`/`{height}` are patterns). Empty when not known: every output is
+  /// then announced before it is written.
+  public var outputs: [String]
+  /// Temporary files already recorded for planned outputs, by final path: the
+  /// worker writes through these without announcing them. Filled in by the pool.
+  public var temporaries: [String: String] = [:]
+  /// Width × height from the image's header (nil when unknown): for memory-aware
+  /// admission and largest-first order.
+  public var pixels: Int?
 
-  public init(id: Int, path: String, outputRoot: String, relativeDirectory: String, format: String?) {
+  public init(
+    id: Int, path: String, outputRoot: String, relativeDirectory: String, format: String?, outputs: [String] = [],
+    pixels: Int? = nil
+  ) {
     self.id = id
     self.path = path
     self.outputRoot = outputRoot
     self.relativeDirectory = relativeDirectory
     self.format = format
+    self.outputs = outputs
+    self.pixels = pixels
   }
 }
 

@@ -11,6 +11,12 @@ import MediaPipeCore
 /// A re-run compares size and modification time first; only when they differ
 /// is the content hashed, so a no-op re-run over 100,000 files reads no image
 /// data, and a file that was only touched is not redone (its new time is recorded).
+///
+/// With `batchesWrites` on, what is recorded goes into each store's open
+/// transaction and reaches the disk at `flush()` (the pool calls it before any
+/// worker may create a file it announced, and a few times a second), in
+/// `check()` when a batch has waited too long, and in `release()`. A crash
+/// loses only the records not yet flushed: those images are done again.
 final class RunState {
   /// Whether an input needs processing, and why.
   enum Decision: Equatable {
@@ -43,6 +49,17 @@ final class RunState {
   private var lastCheck: UInt64 = 0
   /// Stores that could not be written back, already warned of.
   private var failingStores = Set<String>()
+  /// Gather the stores' writes into transactions committed by `flush()`; off, each write commits.
+  var batchesWrites = false {
+    didSet {
+      if !batchesWrites { try? flush() }
+      for store in stores.values { store.batching = batchesWrites }
+    }
+  }
+  /// When the oldest write not yet flushed was made (monotonic nanoseconds; nil: none).
+  private var unflushedSince: UInt64?
+  /// Longest a batch waits for `flush()` before `check()` commits it (nanoseconds).
+  static let longestBatch: UInt64 = 500_000_000
 
   /// Opens the stores of `roots` (and takes their locks unless `lock` is false).
   /// - Parameters:
@@ -75,12 +92,22 @@ final class RunState {
       if stores[path] == nil && (lock || FileManager.default.fileExists(atPath: path)) {
         do {
           let store = try StateStore(path: path)
-          records.merge(try store.records(pipeline: pipelineID)) { a, _ in a }
-          knownOutputs.formUnion(try store.allOutputs())
+          let (found, outputs) = try store.load(pipeline: pipelineID)
+          // (Taken as they are when nothing is there yet: merging 100,000 entries rehashes each.)
+          if records.isEmpty { records = found } else { records.merge(found) { a, _ in a } }
+          if knownOutputs.isEmpty { knownOutputs = outputs } else { knownOutputs.formUnion(outputs) }
           unmarkedContent.merge(try store.outputContents()) { $0.union($1) }
           if lock {
-            // A run killed outright (workers and all) leaves its temporary files: remove them.
-            for temporary in try store.takeUnfinishedTemporaries() { unlink(temporary) }
+            // A run killed outright (workers and all) leaves its temporary files: remove
+            // them. An output announced but never written is forgotten, so that a file
+            // someone puts there later is not taken for mediapipe's.
+            for (final, temporary) in try store.takeUnfinishedWrites() {
+              unlink(temporary)
+              if access(final, F_OK) != 0 {
+                try store.forgetOutput(final)
+                knownOutputs.remove(final)
+              }
+            }
           }
           stores[path] = store
         } catch {
@@ -113,7 +140,8 @@ final class RunState {
   /// happened to its folder or to the store) marked, or known by its content.
   func isOwnOutput(_ file: InputFile) -> Bool {
     // An input done before and unchanged since: no need to look (a re-run over
-    // 100,000 files reads no attribute of them).
+    // 100,000 files reads no attribute of them, and the scanner already asked).
+    if file.knownUnchanged { return false }
     if let record = records[file.canonicalPath], record.size == file.size, record.modified == file.modified {
       return false
     }
@@ -138,6 +166,7 @@ final class RunState {
       guard let hash = identity.contentHash else { continue }
       unmarkedContent[identity.size, default: []].insert(hash)
       try? store?.saveOutputContent(path: OutputPlan.normalise(path), size: identity.size, hash: hash)
+      noteUnflushed()
     }
   }
 
@@ -146,7 +175,7 @@ final class RunState {
   /// this mediapipe: up to date (a folder renamed, a store deleted). Recorded.
   private func upToDateByMarks(_ entry: OutputPlan.Entry, canonicalPath: String) -> Bool {
     let planned = entry.outputs
-    guard !planned.isEmpty, planned.allSatisfy({ !$0.contains("{width}") && !$0.contains("{height}") }) else {
+    guard !planned.isEmpty, !planned.contains(where: OutputPlan.isPattern) else {
       return false
     }
     let marks = planned.map(OutputMarker.read)
@@ -162,6 +191,7 @@ final class RunState {
     knownOutputs.formUnion(record.outputs)
     if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
       try? store.save(record)
+      noteUnflushed()
     }
     return true
   }
@@ -179,11 +209,11 @@ final class RunState {
     if record.version != MediaPipeVersion.current {
       return .process("written by mediapipe \(record.version), this is \(MediaPipeVersion.current)")
     }
-    if let missing = record.outputs.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
+    if let missing = record.outputs.first(where: { access($0, F_OK) != 0 }) {
       return .process("its output \(missing) is missing")
     }
-    let planned = entry.outputs.filter { !$0.contains("{width}") && !$0.contains("{height}") }
-    if !planned.isEmpty, Set(planned.map(OutputPlan.normalise)) != Set(record.outputs.map(OutputPlan.normalise)) {
+    let planned = entry.outputs.filter { !OutputPlan.isPattern($0) }
+    if !planned.isEmpty, !Self.samePaths(planned, record.outputs) {
       return .process("its outputs go elsewhere now")
     }
     let now = FileIdentity(size: entry.input.size, modified: entry.input.modified)
@@ -192,15 +222,25 @@ final class RunState {
     guard hash == record.contentHash else { return .process("its content changed") }
     if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
       try? store.refresh(input: canonicalPath, pipeline: pipelineID, size: now.size, modified: now.modified)
+      noteUnflushed()
       records[canonicalPath]?.size = now.size
       records[canonicalPath]?.modified = now.modified
     }
     return .skip("up to date (touched, same content)")
   }
 
+  /// Whether two lists name the same files (as normalised paths), in any order.
+  static func samePaths(_ a: [String], _ b: [String]) -> Bool {
+    if a.count == b.count && zip(a, b).allSatisfy({ OutputPlan.normalise($0) == OutputPlan.normalise($1) }) {
+      return true
+    }
+    return Set(a.map(OutputPlan.normalise)) == Set(b.map(OutputPlan.normalise))
+  }
+
   /// The input that recorded each output of this pipeline.
   var outputOwners: [String: String] {
     var owners: [String: String] = [:]
+    owners.reserveCapacity(records.count)
     for record in records.values { for output in record.outputs { owners[output] = record.input } }
     return owners
   }
@@ -211,6 +251,7 @@ final class RunState {
     knownOutputs.insert(path)
     guard let file = storeOfRoot[OutputPlan.normalise(root)], let store = stores[file] else { return }
     try? store.noteWriting(path: path, temporary: OutputPlan.normalise(temporary))
+    noteUnflushed()
   }
 
   /// Records a finished input whose outputs were all written.
@@ -224,7 +265,25 @@ final class RunState {
       fingerprint: fingerprint, version: MediaPipeVersion.current,
       outputs: result.outputs.map { OutputPlan.normalise($0.path) }, format: entry.input.format?.rawValue ?? "")
     records[canonicalPath] = record
+    noteUnflushed()
     try store.save(record)
+    try store.confirmWritten(record.outputs)
+  }
+
+  // MARK: - Batched writes
+
+  private func noteUnflushed() {
+    if batchesWrites && unflushedSince == nil { unflushedSince = DispatchTime.now().uptimeNanoseconds }
+  }
+
+  /// Commits what every store gathered since the last flush (nothing to do when not batching).
+  func flush() throws {
+    unflushedSince = nil
+    var firstError: Error?
+    for store in stores.values {
+      do { try store.flush() } catch { firstError = firstError ?? error }
+    }
+    if let firstError { throw firstError }
   }
 
   // MARK: - Locks that vanish
@@ -235,6 +294,9 @@ final class RunState {
   /// - Returns: the trouble when a lock cannot be had again; the caller stops.
   func check(onRepaired: (String) -> Void) -> LockTrouble? {
     let now = DispatchTime.now().uptimeNanoseconds
+    if let since = unflushedSince, now - since >= Self.longestBatch {
+      do { try flush() } catch { onRepaired("warning: cannot write the state store: \(error)") }
+    }
     guard lockTaken, now - lastCheck >= 200_000_000 else { return nil }
     lastCheck = now
     for lock in locks {
@@ -259,8 +321,9 @@ final class RunState {
     return nil
   }
 
-  /// Releases the locks (cleanly: the next run sees no crash).
+  /// Commits what is gathered, then releases the locks (cleanly: the next run sees no crash).
   func release() {
+    try? flush()
     for lock in locks { lock.release() }
     locks.removeAll()
   }

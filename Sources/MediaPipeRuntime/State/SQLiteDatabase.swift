@@ -3,8 +3,14 @@ import Foundation
 
 /// A SQLite connection: the one owner of its `sqlite3*`, closed in `deinit`.
 /// Used from one thread (the run loop).
+///
+/// Statements run through `query` are prepared once and kept (by their SQL
+/// text) for the connection's life: a run saves thousands of records with the
+/// same few statements, and preparing one costs more than running it.
 final class SQLiteDatabase {
   private let handle: OpaquePointer
+  /// Prepared statements by SQL text; finalized in `deinit`.
+  private var statements: [String: OpaquePointer] = [:]
 
   /// SQLITE_TRANSIENT is a macro Swift cannot import: SQLite copies the bytes.
   private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -23,6 +29,7 @@ final class SQLiteDatabase {
   }
 
   deinit {
+    for statement in statements.values { sqlite3_finalize(statement) }
     sqlite3_close_v2(handle)
   }
 
@@ -44,13 +51,26 @@ final class SQLiteDatabase {
     case integer(Int)
   }
 
+  /// Whether a transaction is open (BEGIN without COMMIT or ROLLBACK yet).
+  var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
   /// Runs one statement with bound values, calling `row` for each result row.
   func query(_ sql: String, _ values: [Value] = [], row: (Row) throws -> Void = { _ in }) throws {
-    var statement: OpaquePointer?
-    guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-      throw StateStoreError.failed(lastError)
+    let statement: OpaquePointer
+    if let cached = statements[sql] {
+      statement = cached
+    } else {
+      var prepared: OpaquePointer?
+      guard sqlite3_prepare_v2(handle, sql, -1, &prepared, nil) == SQLITE_OK, let prepared else {
+        throw StateStoreError.failed(lastError)
+      }
+      statements[sql] = prepared
+      statement = prepared
     }
-    defer { sqlite3_finalize(statement) }
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
     for (index, value) in values.enumerated() {
       let position = Int32(index + 1)
       switch value {
@@ -76,6 +96,33 @@ final class SQLiteDatabase {
     }
 
     func integer(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+
+    /// A text column's bytes (valid during `body` only; empty for NULL).
+    func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+      guard let raw = sqlite3_column_text(statement, column) else {
+        return try body(UnsafeBufferPointer(start: nil, count: 0))
+      }
+      return try body(UnsafeBufferPointer(start: raw, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+
+    /// A text column as a String, reusing `previous` when the bytes are the same
+    /// (the fingerprint and version repeat on every row: one String, not 100,000).
+    func text(_ column: Int32, reusing previous: inout String) -> String {
+      if equals(column, previous) { return previous }
+      previous = text(column)
+      return previous
+    }
+
+    /// Whether a text column holds exactly `text` (compared as bytes, no String made).
+    func equals(_ column: Int32, _ text: String) -> Bool {
+      guard let raw = sqlite3_column_text(statement, column) else { return text.isEmpty }
+      let count = Int(sqlite3_column_bytes(statement, column))
+      var text = text
+      return text.withUTF8 { utf8 in
+        guard utf8.count == count, let base = utf8.baseAddress else { return utf8.count == count }
+        return memcmp(base, raw, count) == 0
+      }
+    }
   }
 }
 

@@ -49,9 +49,16 @@ public struct StateRecord: Sendable, Hashable, Codable {
 ///
 /// A store deleted while a run has it open lives on in that run (SQLite keeps
 /// the open file): `check()` notices and writes it back to its path whole.
+///
+/// Writes are committed one by one, or, with `batching` on, gathered in one
+/// transaction until `flush()`: a run of thousands of small images then commits
+/// a few times a second instead of twice per image. What a crash loses is only
+/// the records not yet flushed; those images are simply done again.
 public final class StateStore {
   public let path: String
   private var database: SQLiteDatabase
+  /// Gather writes in one open transaction until `flush()` (off: each write commits).
+  public var batching = false
   /// The database file's device and inode when opened.
   private var identity: (dev_t, ino_t)
   static let schemaVersion = 1
@@ -77,6 +84,24 @@ public final class StateStore {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let database = try SQLiteDatabase(path: path)
+    // A store already set up is only read here: another process can open it
+    // (a dry run, say) while a run holds the write lock for its batch.
+    var tables = 0
+    try database.query(
+      """
+      SELECT count(*) FROM sqlite_master
+      WHERE type = 'table' AND name IN ('meta', 'done', 'written', 'output_content')
+      """
+    ) { tables = $0.integer(0) }
+    var journal = ""
+    try database.query("PRAGMA journal_mode") { journal = $0.text(0) }
+    // Reads through a memory map: a re-run reads every row once, and a read call per
+    // 4 KB page was ~16,000 system calls for 100,000 files.
+    try database.execute("PRAGMA mmap_size=1073741824")
+    if tables == 4 && journal.lowercased() == "wal" {
+      try database.execute("PRAGMA synchronous=NORMAL")
+      return database
+    }
     // `output_content` (added in 0.2): outputs on file systems without extended
     // attributes, by content; older stores gain it here, older versions ignore it.
     try database.execute(
@@ -124,6 +149,8 @@ public final class StateStore {
     let time = DispatchTime.now().uptimeNanoseconds
     if let failed = lastWriteBackFailure, time - failed < retryInterval { return false }
     do {
+      // A batch still open is committed first (VACUUM cannot run inside a transaction).
+      try flush()
       try writeBack()
       lastWriteBackFailure = nil
       return true
@@ -159,34 +186,137 @@ public final class StateStore {
 
   /// Every record for one pipeline, by input path.
   public func records(pipeline: String) throws -> [String: StateRecord] {
-    var result: [String: StateRecord] = [:]
-    try database.query(
-      "SELECT input, size, modified, content_hash, fingerprint, version, outputs, format FROM done WHERE pipeline = ?",
-      [.text(pipeline)]
-    ) { row in
-      let outputs = (try? JSONDecoder().decode([String].self, from: Data(row.text(6).utf8))) ?? []
-      let record = StateRecord(
-        input: row.text(0), pipeline: pipeline, size: row.integer(1), modified: row.integer(2),
-        contentHash: row.text(3), fingerprint: row.text(4), version: row.text(5), outputs: outputs, format: row.text(7))
-      result[record.input] = record
-    }
-    return result
+    try load(pipeline: pipeline).records
   }
 
   /// Every output any pipeline recorded or started to write here: files that
   /// are never inputs, and that a later run may replace.
   public func allOutputs() throws -> Set<String> {
-    var result = Set<String>()
-    try database.query("SELECT outputs FROM done") { row in
-      for path in (try? JSONDecoder().decode([String].self, from: Data(row.text(0).utf8))) ?? [] { result.insert(path) }
+    try load(pipeline: nil).outputs
+  }
+
+  /// What a run needs from the store, in one pass over its rows: the records of
+  /// `pipeline` by input path, and every output of any pipeline (recorded, or
+  /// announced before writing). A re-run over 100,000 files reads them here once.
+  public func load(pipeline: String?) throws -> (records: [String: StateRecord], outputs: Set<String>) {
+    // Sized up front: growing a dictionary of 100,000 paths rehashes them all, several times.
+    var rows = 0
+    var written = 0
+    try database.query("SELECT count(*) FROM done") { rows = $0.integer(0) }
+    try database.query("SELECT count(*) FROM written") { written = $0.integer(0) }
+    var records: [String: StateRecord] = [:]
+    if pipeline != nil { records.reserveCapacity(rows) }
+    var outputs = Set<String>(minimumCapacity: max(rows, written))
+    var fingerprint = "", version = "", format = ""
+    try database.query(
+      "SELECT input, pipeline, size, modified, content_hash, fingerprint, version, outputs, format FROM done"
+    ) { row in
+      let paths = row.withBytes(7) { Self.decodeOutputs($0) } ?? Self.fullyDecoded(row.text(7))
+      for path in paths { outputs.insert(path) }
+      guard let pipeline, row.equals(1, pipeline) else { return }
+      let record = StateRecord(
+        input: row.text(0), pipeline: pipeline, size: row.integer(2), modified: row.integer(3),
+        contentHash: row.text(4), fingerprint: row.text(5, reusing: &fingerprint),
+        version: row.text(6, reusing: &version), outputs: paths, format: row.text(8, reusing: &format))
+      records[record.input] = record
     }
-    try database.query("SELECT path FROM written") { result.insert($0.text(0)) }
-    return result
+    try database.query("SELECT path FROM written") { outputs.insert($0.text(0)) }
+    return (records, outputs)
+  }
+
+  /// The `outputs` column: a JSON array of paths (as JSONEncoder wrote it in
+  /// earlier versions). Read with a small parser for the usual plain strings;
+  /// anything else goes to JSONDecoder.
+  static func decodeOutputs(_ text: String) -> [String] {
+    var text = text
+    return text.withUTF8 { decodeOutputs($0) } ?? fullyDecoded(text)
+  }
+
+  /// The usual case of `decodeOutputs` from the column's bytes: nil when they are
+  /// anything but plain strings (escapes other than `\/`, spaces, ...).
+  static func decodeOutputs(_ bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
+    let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), slash = UInt8(ascii: "/")
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "["), bytes[bytes.count - 1] == UInt8(ascii: "]") else {
+      return nil
+    }
+    var paths: [String] = []
+    var i = 1
+    let end = bytes.count - 1
+    while i < end {
+      if !paths.isEmpty {
+        guard bytes[i] == UInt8(ascii: ",") else { return nil }
+        i += 1
+      }
+      guard i < end, bytes[i] == quote else { return nil }
+      i += 1
+      let start = i
+      var escaped = false
+      while i < end && bytes[i] != quote {
+        if bytes[i] == backslash {
+          guard i + 1 < end, bytes[i + 1] == slash else { return nil }
+          escaped = true
+          i += 2
+          continue
+        }
+        guard bytes[i] >= 0x20 else { return nil }
+        i += 1
+      }
+      guard i < end else { return nil }
+      let piece = UnsafeBufferPointer(rebasing: bytes[start..<i])
+      if escaped {
+        // "\/" is "/": drop each backslash (the only escape allowed here).
+        var plain: [UInt8] = []
+        plain.reserveCapacity(piece.count)
+        var k = 0
+        while k < piece.count {
+          if piece[k] == backslash { k += 1 }
+          plain.append(piece[k])
+          k += 1
+        }
+        paths.append(String(decoding: plain, as: UTF8.self))
+      } else {
+        paths.append(String(decoding: piece, as: UTF8.self))
+      }
+      i += 1
+    }
+    return paths
+  }
+
+  static func fullyDecoded(_ text: String) -> [String] {
+    (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+  }
+
+  /// The `outputs` column for `paths`: a JSON array of strings.
+  static func encodeOutputs(_ paths: [String]) -> String {
+    var text = "["
+    for (index, path) in paths.enumerated() {
+      if index > 0 { text += "," }
+      text += "\""
+      for scalar in path.unicodeScalars {
+        switch scalar {
+        case "\"": text += "\\\""
+        case "\\": text += "\\\\"
+        case "\n": text += "\\n"
+        case "\r": text += "\\r"
+        case "\t": text += "\\t"
+        default:
+          if scalar.value < 0x20 {
+            text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+              + String(scalar.value, radix: 16)
+          } else {
+            text.unicodeScalars.append(scalar)
+          }
+        }
+      }
+      text += "\""
+    }
+    return text + "]"
   }
 
   /// Records the size and content hash of an output that could not be marked
   /// (a file system without extended attributes), so it is known by content.
   public func saveOutputContent(path: String, size: Int, hash: String) throws {
+    try write()
     try database.query(
       "INSERT OR REPLACE INTO output_content (path, size, hash) VALUES (?, ?, ?)",
       [.text(path), .integer(size), .text(hash)])
@@ -203,22 +333,60 @@ public final class StateStore {
 
   /// Records, before it is created, that `temporary` is being written to become `path`.
   public func noteWriting(path: String, temporary: String) throws {
+    try write()
     try database.query("INSERT OR REPLACE INTO written (path, temporary) VALUES (?, ?)", [.text(path), .text(temporary)])
   }
 
   /// Temporary files announced by a run that never finished them, forgotten as they are returned.
   public func takeUnfinishedTemporaries() throws -> [String] {
-    var result: [String] = []
-    try database.query("SELECT temporary FROM written WHERE temporary IS NOT NULL AND temporary != ''") {
-      result.append($0.text(0))
+    try takeUnfinishedWrites().map(\.temporary)
+  }
+
+  /// Outputs announced (`noteWriting`) and never confirmed (`confirmWritten`): the
+  /// final path and its temporary file, forgotten as they are returned. The
+  /// caller removes the temporaries; an output that never came to exist is
+  /// forgotten too (`forgetOutput`).
+  public func takeUnfinishedWrites() throws -> [(path: String, temporary: String)] {
+    var result: [(path: String, temporary: String)] = []
+    try database.query("SELECT path, temporary FROM written WHERE temporary IS NOT NULL AND temporary != ''") {
+      result.append(($0.text(0), $0.text(1)))
     }
-    try database.execute("UPDATE written SET temporary = NULL")
+    if !result.isEmpty {
+      try write()
+      try database.query("UPDATE written SET temporary = NULL WHERE temporary IS NOT NULL")
+    }
     return result
+  }
+
+  /// Records that the outputs at `paths` were written (their temporaries renamed into place).
+  public func confirmWritten(_ paths: [String]) throws {
+    try write()
+    for path in paths {
+      try database.query("UPDATE written SET temporary = NULL WHERE path = ?", [.text(path)])
+    }
+  }
+
+  /// Forgets an output that was announced but never written (no file at its path).
+  public func forgetOutput(_ path: String) throws {
+    try write()
+    try database.query("DELETE FROM written WHERE path = ?", [.text(path)])
+  }
+
+  /// Commits the writes gathered since the last flush (with `batching` on).
+  public func flush() throws {
+    guard database.inTransaction else { return }
+    try database.execute("COMMIT")
+  }
+
+  /// Opens the batch's transaction before a write, when batching.
+  private func write() throws {
+    if batching && !database.inTransaction { try database.execute("BEGIN IMMEDIATE") }
   }
 
   /// Records (or replaces) what was done to an input.
   public func save(_ record: StateRecord) throws {
-    let outputs = String(decoding: try JSONEncoder().encode(record.outputs), as: UTF8.self)
+    let outputs = Self.encodeOutputs(record.outputs)
+    try write()
     try database.query(
       """
       INSERT OR REPLACE INTO done
@@ -234,6 +402,7 @@ public final class StateStore {
 
   /// Updates the size and modification time of an input whose content is unchanged (a `touch`).
   public func refresh(input: String, pipeline: String, size: Int, modified: Int) throws {
+    try write()
     try database.query(
       "UPDATE done SET size = ?, modified = ? WHERE input = ? AND pipeline = ?",
       [.integer(size), .integer(modified), .text(input), .text(pipeline)])
@@ -241,6 +410,7 @@ public final class StateStore {
 
   /// Runs `body` in one transaction (many saves are much faster together).
   public func transaction<T>(_ body: () throws -> T) throws -> T {
+    try flush()
     try database.execute("BEGIN IMMEDIATE")
     do {
       let result = try body()

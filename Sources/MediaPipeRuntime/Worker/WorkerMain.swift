@@ -39,19 +39,29 @@ enum WorkerMain {
     }
     let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels, route: route)
     let hooks = WorkerTestHooks()
+    var channel = Channel(buffer: buffer)
     do {
       try FrameChannel.send(WorkerMessage.ready, to: output)
       var processed = 0
-      while let message = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) {
-        guard case .task(let task) = message else { continue }
+      var pinned = false
+      while let task = try channel.nextTask() {
+        // Thumbnail-sized images: keep libvips's threads on one CPU (see cvips_pin_threads).
+        let small = (task.pixels ?? Int.max) <= MemoryAdmission.queueablePixels
+        if let cpu = configuration.cpu, small != pinned {
+          pinned = small
+          _ = cvips_pin_threads(small ? Int32(cpu) : -1)
+        }
         let result = perform(task, with: processor, fingerprint: configuration.fingerprint, hooks: hooks) {
           temporary, final in
           // Announce the file, and create it only once the parent has recorded it.
           try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
-          guard case .proceed? = try FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer) else {
+          guard try channel.awaitProceed() else {
             throw ImagingError(operation: "output", detail: "the run ended before \(final) was written", reason: .processingFailed)
           }
         }
+        // The end of this task's output on the output pipe, then its result.
+        var mark = WorkerOutputStream.endOfTask
+        _ = write(2, &mark, 1)
         try FrameChannel.send(WorkerMessage.done(task: task.id, result: result), to: output)
         processed += 1
         // Hand freed heap back now and then; every image would cost ~8% speed.
@@ -61,6 +71,46 @@ enum WorkerMain {
       return 1
     }
     return 0
+  }
+
+  /// The worker's end of the task channel: the tasks given and not yet started, in order.
+  struct Channel {
+    var buffer: FrameChannel.Buffer
+    var queue: [WorkerTask] = []
+    var next = 0
+
+    /// The next task: one already given, else the next to arrive (blocking).
+    /// - Returns: nil at end of file (the parent is done with this worker).
+    mutating func nextTask() throws -> WorkerTask? {
+      while next == queue.count {
+        queue.removeAll(keepingCapacity: true)
+        next = 0
+        guard let message = try FrameChannel.receive(ParentMessage.self, from: WorkerMain.input, buffer: &buffer) else {
+          return nil
+        }
+        take(message)
+      }
+      defer { next += 1 }
+      return queue[next]
+    }
+
+    /// Waits for `proceed`; tasks that come first are queued.
+    /// - Returns: false at end of file.
+    mutating func awaitProceed() throws -> Bool {
+      while let message = try FrameChannel.receive(ParentMessage.self, from: WorkerMain.input, buffer: &buffer) {
+        if case .proceed = message { return true }
+        take(message)
+      }
+      return false
+    }
+
+    private mutating func take(_ message: ParentMessage) {
+      switch message {
+      case .task(let task): queue.append(task)
+      case .tasks(let tasks): queue.append(contentsOf: tasks)
+      case .configure, .proceed: break
+      }
+    }
   }
 
   /// Processes one task; `announce` is called before each temporary file is created.
@@ -73,7 +123,9 @@ enum WorkerMain {
     // Whatever an earlier image left in libvips's error buffer is not this image's problem.
     VipsRuntime.clearErrors()
     hooks.crashIfAsked(task.path)
-    let writer = AtomicFileWriter(announce: announce)
+    // Outputs whose temporary file the parent named (and recorded) are written
+    // through it without asking; any other is announced first.
+    let writer = AtomicFileWriter(temporaries: task.temporaries, announce: announce)
     var failure: TaskFailure?
     var outputs: [ImageProcessor.Output] = []
     // Identify the input before reading it for pixels: if it changes meanwhile,

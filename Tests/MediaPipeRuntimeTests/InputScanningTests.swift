@@ -1,0 +1,75 @@
+import Foundation
+import MediaPipeCore
+import Testing
+
+@testable import MediaPipeRuntime
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Finding inputs without asking the file system more than `find` would.
+@Suite struct InputScanningTests {
+  let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("fixtures").path
+
+  @Test func normalisingIsTextOnlyAndAgreesWithFoundation() {
+    let paths = [
+      "/a/b/../c", "/a/./b", "/a//b", "/a/b/", "/..", "/../x", "/a/b/..", "/a/b/.", "//a", "/", "/a/b/../../..",
+      "/a/%20b", "/a/b c", "/a/ü", "/a/.hidden", "/a/b..", "/a/..b/c", "/a/.../b",
+    ]
+    for path in paths {
+      #expect(OutputPlan.normalise(path) == URL(fileURLWithPath: path).standardizedFileURL.path, "\(path)")
+    }
+    let here = FileManager.default.currentDirectoryPath
+    #expect(OutputPlan.normalise("x/./y") == URL(fileURLWithPath: here + "/x/y").standardizedFileURL.path)
+    #expect(OutputPlan.normalise("/no/such/folder/../file") == "/no/such/file", "nothing needs to exist")
+  }
+
+  @Test func filesInAFolderReachedThroughALinkGetTheirRealPath() throws {
+    let folder = try temporaryFolder()
+    let real = folder + "/real"
+    try FileManager.default.createDirectory(atPath: real + "/sub", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: real + "/sub/a.jpg")
+    try FileManager.default.copyItem(atPath: fixtures + "/alpha.png", toPath: real + "/b.png")
+    try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: real)
+    let (inputs, _) = try InputScanner().scan([folder + "/link"])
+    let canonicalReal = InputScanner.canonical(real)
+    #expect(inputs.map(\.path) == [folder + "/link/b.png", folder + "/link/sub/a.jpg"])
+    #expect(inputs.map(\.canonicalPath) == [canonicalReal + "/b.png", canonicalReal + "/sub/a.jpg"])
+    #expect(inputs.map(\.relativeDirectory) == ["", "sub"])
+    #expect(inputs.map(\.name) == ["b.png", "a.jpg"])
+    #expect(
+      inputs.map(\.dimensions) == [ImageDimensions(width: 400, height: 300), ImageDimensions(width: 640, height: 480)])
+  }
+
+  @Test func aFileKnownUnchangedIsNotOpened() throws {
+    let folder = try temporaryFolder()
+    try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/a.jpg")
+    // A JPEG said to be a PNG: the answer shows the file was not read.
+    var scanner = InputScanner()
+    var asked: [String] = []
+    scanner.knownFormat = { path, _, _ in
+      asked.append(path)
+      return .png
+    }
+    let (inputs, _) = try scanner.scan([folder])
+    #expect(asked == [InputScanner.canonical(folder) + "/a.jpg"])
+    #expect(inputs.first?.format == .png)
+    #expect(inputs.first?.dimensions == nil)
+  }
+
+  @Test func stemsAsNSStringGivesThem() {
+    let names = ["a.b.c", ".hidden", "a.", "a..b", "noext", "a.b c", "ü.jpg", "a.tar.gz", "...", ".a.b", "a.b́", ".."]
+    for name in names {
+      #expect(OutputPlan.stem(name) == (name as NSString).deletingPathExtension, "\(name)")
+    }
+  }
+
+  @Test func extensions() {
+    #expect(InputScanner.pathExtension("/a/b.JPG") == "jpg")
+    #expect(InputScanner.pathExtension("/a.d/b") == "")
+    #expect(InputScanner.pathExtension("/a/.hidden") == "")
+    #expect(InputScanner.pathExtension("x.tar.gz") == "gz")
+  }
+}
