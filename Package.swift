@@ -40,15 +40,17 @@ let package = Package(
       // libjpeg directly, for decoding progressive JPEGs from their DC scans (jpeg_dc_load.c).
       linkerSettings: [.linkedLibrary("jpeg")]
     ),
+    // POSIX and Linux calls Swift cannot make directly (spawning workers, signals, leases, xattrs).
+    .target(name: "CPosixShims"),
     .target(name: "MediaPipeCore"),
     .target(
       name: "MediaPipeImaging",
-      dependencies: ["MediaPipeCore", "CVips", "CVipsShims"]
+      dependencies: ["MediaPipeCore", "CVips", "CVipsShims", "CPosixShims"]
     ),
     .target(
       name: "MediaPipeRuntime",
       dependencies: [
-        "MediaPipeCore", "MediaPipeImaging", "CVipsShims", "CSQLite", .product(name: "Logging", package: "swift-log"),
+        "MediaPipeCore", "MediaPipeImaging", "CPosixShims", "CSQLite", .product(name: "Logging", package: "swift-log"),
       ]
     ),
     .target(name: "MediaPipe", dependencies: ["MediaPipeCore", "MediaPipeRuntime"]),

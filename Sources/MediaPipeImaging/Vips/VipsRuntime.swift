@@ -1,4 +1,5 @@
 import CVips
+import CPosixShims
 import CVipsShims
 
 /// libvips for this process: started once, one thread, no operation cache.
@@ -49,6 +50,6 @@ public enum VipsRuntime {
 
   /// Returns freed heap to the system between images.
   public static func trimMemory() {
-    cvips_malloc_trim()
+    cposix_malloc_trim()
   }
 }

@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 
 #if canImport(Glibc)
@@ -20,7 +20,7 @@ public final class InterruptPipe: @unchecked Sendable {
   /// A pipe nothing writes to but `interrupt()`.
   public init() {
     var fds: [Int32] = [-1, -1]
-    _ = cvips_pipe_cloexec(&fds)
+    _ = cposix_pipe_cloexec(&fds)
     readFD = fds[0]
     writeFD = fds[1]
     _ = fcntl(writeFD, F_SETFL, O_NONBLOCK)
@@ -30,7 +30,7 @@ public final class InterruptPipe: @unchecked Sendable {
   /// A pipe SIGINT and SIGTERM write to (one process-wide handler; the last pipe made wins).
   public static func catchingSignals() -> InterruptPipe {
     let pipe = InterruptPipe()
-    cvips_install_signal_pipe(pipe.writeFD)
+    cposix_install_signal_pipe(pipe.writeFD)
     return pipe
   }
 

@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 
 #if canImport(Glibc)
@@ -52,13 +52,13 @@ public struct OutputMarker: Sendable, Equatable {
   /// Marks `path`. False (with `errno` set) when the file system cannot keep the mark.
   func write(to path: String) -> Bool {
     let text = value
-    return text.withCString { cvips_set_xattr(path, Self.attribute, $0, strlen($0)) } == 0
+    return text.withCString { cposix_set_xattr(path, Self.attribute, $0, strlen($0)) } == 0
   }
 
   /// The mark of `path` (following a symbolic link), nil if it has none.
   public static func read(_ path: String) -> OutputMarker? {
     var buffer = [CChar](repeating: 0, count: 512)
-    let length = cvips_get_xattr(path, attribute, &buffer, buffer.count - 1)
+    let length = cposix_get_xattr(path, attribute, &buffer, buffer.count - 1)
     guard length > 0 else { return nil }
     return OutputMarker(parsing: String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
   }

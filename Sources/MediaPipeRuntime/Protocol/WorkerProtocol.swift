@@ -80,7 +80,7 @@ public struct WorkerConfiguration: Codable, Sendable {
   /// The pipeline's fingerprint, for the mark each output carries (`OutputMarker`).
   public var fingerprint: String
   /// The CPU this worker keeps all its threads on while it does small images
-  /// (see `cvips_pin_threads`); nil: never pinned. Set by the pool, per worker.
+  /// (see `cposix_pin_threads`); nil: never pinned. Set by the pool, per worker.
   public var cpu: Int?
 
   public init(

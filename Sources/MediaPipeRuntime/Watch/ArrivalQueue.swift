@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 
 #if canImport(Glibc)
@@ -74,7 +74,7 @@ struct ArrivalQueue {
 /// events and the settle time.
 enum WriterCheck {
   static func isOpenForWriting(_ path: String) -> Bool? {
-    switch cvips_file_has_writers(path) {
+    switch cposix_file_has_writers(path) {
     case 1: return true
     case 0: return false
     default: return nil

@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 import MediaPipeCore
 import MediaPipeImaging
@@ -15,7 +15,7 @@ enum WorkerMain {
   /// Runs until the parent closes the channel. Returns the process exit code.
   /// - Parameter route: `.reference` runs every image through libvips's plain route.
   static func run(route: ImagingRoute) -> Int32 {
-    cvips_reset_signals()
+    cposix_reset_signals()
     // The parent decides what an interrupt means; a worker finishes its image.
     signal(SIGINT, SIG_IGN)
     var buffer = FrameChannel.Buffer()
@@ -27,7 +27,7 @@ enum WorkerMain {
       try? FrameChannel.send(WorkerMessage.refused(reason: "the pipeline does not compile"), to: output)
       return 2
     }
-    if let megabytes = configuration.memoryLimitMB, cvips_limit_memory(UInt64(megabytes) << 20) != 0 {
+    if let megabytes = configuration.memoryLimitMB, cposix_limit_memory(UInt64(megabytes) << 20) != 0 {
       try? FrameChannel.send(WorkerMessage.refused(reason: "cannot set the memory limit"), to: output)
       return 2
     }
@@ -45,11 +45,11 @@ enum WorkerMain {
       var processed = 0
       var pinned = false
       while let task = try channel.nextTask() {
-        // Thumbnail-sized images: keep libvips's threads on one CPU (see cvips_pin_threads).
+        // Thumbnail-sized images: keep libvips's threads on one CPU (see cposix_pin_threads).
         let small = (task.pixels ?? Int.max) <= MemoryAdmission.queueablePixels
         if let cpu = configuration.cpu, small != pinned {
           pinned = small
-          _ = cvips_pin_threads(small ? Int32(cpu) : -1)
+          _ = cposix_pin_threads(small ? Int32(cpu) : -1)
         }
         let result = perform(task, with: processor, fingerprint: configuration.fingerprint, hooks: hooks) {
           temporary, final in
