@@ -58,9 +58,9 @@ import Testing
     return Setup(folder: folder, worker: worker)
   }
 
-  func pool(_ setup: Setup, jobs: Int, retries: Int = 0) -> WorkerPool {
+  func pool(_ setup: Setup, jobs: Int, retries: Int = 0, pipeline: String = "resize 16x16\n") -> WorkerPool {
     let configuration = WorkerConfiguration(
-      pipelineSource: "resize 16x16\n", pipelineFile: setup.folder + "/p.pipeline", baseDirectory: setup.folder,
+      pipelineSource: pipeline, pipelineFile: setup.folder + "/p.pipeline", baseDirectory: setup.folder,
       allowUntrusted: false, verbose: false, maxPixels: 100_000_000, memoryLimitMB: nil, fingerprint: "test")
     return WorkerPool(
       options: .init(jobs: jobs, executable: setup.worker, configuration: configuration, retries: retries))
@@ -209,5 +209,36 @@ import Testing
       #expect(why == "the last one exited with code 3: no libvips here")
     }
     #expect(results.byTask.isEmpty, "no task ran")
+  }
+
+  @Test func aRefusedConfigurationEndsTheRunWithItsReason() throws {
+    let setup = try setup(["a.jpg"])
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
+    let results = Results()
+    do {
+      _ = try pool(setup, jobs: 2, pipeline: "no-such-step 3\n")
+        .run(tasks(setup, ["a.jpg"]), interruptFD: -1, onFinish: results.add)
+      Issue.record("the run ended without an error")
+    } catch PoolError.workersFailing(let why) {
+      #expect(why == "one refused to start: the pipeline does not compile")
+    }
+    #expect(results.byTask.isEmpty, "no task ran")
+  }
+
+  @Test func aWorkerGetsNoDescriptorOfTheHostBeyondItsOwn() throws {
+    // A host program's file opened without close-on-exec, as a library client may have.
+    let setup = try setup(["a.jpg"], script: "ls -l /proc/$$/fd > \"$(dirname \"$0\")/fds\"\nexit 3\n")
+    defer { try? FileManager.default.removeItem(atPath: setup.folder) }
+    let marker = setup.folder + "/held-open"
+    FileManager.default.createFile(atPath: marker, contents: Data())
+    let held = open(marker, O_RDONLY)
+    #expect(held >= 0)
+    defer { close(held) }
+    #expect(throws: PoolError.self) {
+      _ = try pool(setup, jobs: 1).run(tasks(setup, ["a.jpg"]), interruptFD: -1, onFinish: { _, _ in })
+    }
+    let fds = try String(contentsOfFile: setup.folder + "/fds", encoding: .utf8)
+    #expect(fds.contains("3 -> pipe:") && fds.contains("4 -> pipe:"), "its own channel: \(fds)")
+    #expect(!fds.contains(marker), "the host's file stays out: \(fds)")
   }
 }

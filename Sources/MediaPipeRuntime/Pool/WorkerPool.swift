@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 import MediaPipeCore
 
@@ -353,6 +353,8 @@ public final class WorkerPool {
         while let message = try worker.buffer.next(WorkerMessage.self) {
           try handle(message, from: worker, onFinish: onFinish, onWriting: onWriting, onFlush: onFlush)
         }
+      } catch let error as PoolError {
+        throw error
       } catch {
         // Not our protocol: the worker cannot be trusted; its death fails the task.
         worker.kill(SIGKILL)
@@ -383,6 +385,7 @@ public final class WorkerPool {
     } else if case .starting = worker.state {
       startupDeaths += 1
       if startupDeaths >= 3 {
+        worker.state = .gone
         let said = worker.output.text.flatMap { $0.split(whereSeparator: \.isNewline).last.map(String.init) }
         throw PoolError.workersFailing("the last one \(status.description)" + (said.map { ": \($0)" } ?? ""))
       }
@@ -444,9 +447,9 @@ public final class WorkerPool {
       pixels[id] = nil
       onFinish(current.task, result)
     case .refused(let reason):
+      // Every worker is given the same configuration: the next would refuse it too.
       worker.closeInput()
-      startupDeaths += 1
-      _ = reason
+      throw PoolError.workersFailing("one refused to start: \(reason)")
     }
   }
 
@@ -472,7 +475,7 @@ public final class WorkerPool {
   /// The CPUs this process may run on, in order.
   private lazy var allowedCPUs: [Int] = {
     var cpus = [Int32](repeating: 0, count: 1024)
-    let n = cvips_allowed_cpus(&cpus, Int32(cpus.count))
+    let n = cposix_allowed_cpus(&cpus, Int32(cpus.count))
     return n > 0 ? cpus[0..<Int(n)].map(Int.init) : []
   }()
 

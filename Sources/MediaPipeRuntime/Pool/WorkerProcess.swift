@@ -1,4 +1,4 @@
-import CVipsShims
+import CPosixShims
 import Foundation
 
 #if canImport(Glibc)
@@ -65,13 +65,13 @@ final class WorkerProcess {
     var taskPipe: [Int32] = [-1, -1]
     var resultPipe: [Int32] = [-1, -1]
     var outputPipe: [Int32] = [-1, -1]
-    guard cvips_pipe_cloexec(&taskPipe) == 0 else { throw PoolError.cannotStartWorker(String(cString: strerror(errno))) }
-    guard cvips_pipe_cloexec(&resultPipe) == 0 else {
+    guard cposix_pipe_cloexec(&taskPipe) == 0 else { throw PoolError.cannotStartWorker(String(cString: strerror(errno))) }
+    guard cposix_pipe_cloexec(&resultPipe) == 0 else {
       close(taskPipe[0])
       close(taskPipe[1])
       throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
     }
-    guard cvips_pipe_cloexec(&outputPipe) == 0 else {
+    guard cposix_pipe_cloexec(&outputPipe) == 0 else {
       for fd in taskPipe + resultPipe { close(fd) }
       throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
     }
@@ -98,7 +98,7 @@ final class WorkerProcess {
     let envp = environment.map { "\($0.key)=\($0.value)" }
     let pid = withCStrings(argv) { cArgv in
       withCStrings(envp) { cEnvp in
-        cvips_spawn_worker(executable, cArgv, cEnvp, taskPipe[0], resultPipe[1], outputPipe[1])
+        cposix_spawn_worker(executable, cArgv, cEnvp, taskPipe[0], resultPipe[1], outputPipe[1])
       }
     }
     let spawnError = errno
@@ -134,12 +134,18 @@ final class WorkerProcess {
     }
   }
 
+  /// How it ended, once reaped: its pid is then free for the system to reuse.
+  private var ended: ExitStatus?
+
+  /// Sends `signal`, unless the process was reaped (its pid may be another's by now).
   func kill(_ signal: Int32 = SIGKILL) {
+    guard ended == nil else { return }
     _ = Glibc.kill(pid, signal)
   }
 
   /// Whether the process has ended (without reaping it).
   func hasExited() -> Bool {
+    if ended != nil { return true }
     var info = siginfo_t()
     return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
   }
@@ -166,7 +172,9 @@ final class WorkerProcess {
   }
 
   /// Waits for the process to end and says how it ended; what it wrote last is read first.
+  /// Reaping again gives the same answer.
   func reap() -> ExitStatus {
+    if let ended { return ended }
     closeInput()
     close(resultFD)
     var status: Int32 = 0
@@ -174,8 +182,10 @@ final class WorkerProcess {
     // Dead, so every write end is closed: this reads to the end (and closes).
     readOutput()
     var exited: Int32 = 0, code: Int32 = 0, signal: Int32 = 0
-    cvips_decode_status(status, &exited, &code, &signal)
-    return signal != 0 ? .signaled(signal) : .exited(code)
+    cposix_decode_status(status, &exited, &code, &signal)
+    let how = signal != 0 ? ExitStatus.signaled(signal) : .exited(code)
+    ended = how
+    return how
   }
 
   /// Removes the temporary files of the tasks it was given (only the current
