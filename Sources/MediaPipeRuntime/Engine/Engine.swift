@@ -125,10 +125,10 @@ public final class Engine {
     for file in files where !known.contains(OutputPlan.normalise(file.path)) && state.isOwnOutput(file) {
       known.insert(OutputPlan.normalise(file.path))
     }
-    var plan = OutputPlan(
+    let plan = OutputPlan(
       pipeline: pipeline, inputs: files, outputRoot: outputRoot, knownOutputs: known, overwrite: options.force,
-      writtenByMediapipe: state.isOurs, allowUntrusted: options.allowUntrusted, claimed: claims)
-    plan.applyFileSizeLimit(options.limits.maxFileSize)
+      writtenByMediapipe: state.isOurs, allowUntrusted: options.allowUntrusted, claimed: claims,
+      maxFileSize: options.limits.maxFileSize)
     var admissions: [Admission] = []
     for entry in plan.entries {
       if let problem = entry.problem {

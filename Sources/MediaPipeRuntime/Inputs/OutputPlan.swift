@@ -44,9 +44,12 @@ public struct OutputPlan {
   ///   - claimed: outputs already claimed, normalised, with the input that writes them
   ///     (earlier runs' records, earlier arrivals): another input whose output is one of
   ///     them fails, as long as the claiming input still exists.
+  ///   - maxFileSize: inputs larger than this many bytes fail before decoding (whatever
+  ///     they hold, unless their format is blocked), and claim no output names either.
   public init(
     pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
-    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:]
+    writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:],
+    maxFileSize: Int? = nil
   ) {
     var planned: [Entry] = []
     planned.reserveCapacity(inputs.count)
@@ -69,13 +72,18 @@ public struct OutputPlan {
           problem = TaskFailure(reason: .cannotWriteOutput, detail: "its output name would leave the output folder")
         }
       }
-      if input.format == nil {
-        problem = TaskFailure(reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format")
-      } else if let format = input.format, !format.isTrusted, !allowUntrusted {
+      // An input that will not be read: said before any trouble with its names.
+      if let format = input.format, !format.isTrusted, !allowUntrusted {
         problem = TaskFailure(
           reason: .blockedFormat,
           detail: "\(format.rawValue.uppercased()) is read by a loader not hardened against hostile files",
           remedy: .allowUntrustedFormats)
+      } else if let limit = maxFileSize, input.size > limit {
+        problem = TaskFailure(
+          reason: .fileTooLarge, detail: "\(ByteCount.text(input.size)); the limit is \(ByteCount.text(limit))",
+          remedy: .raiseLimit(.fileSize(bytes: limit)))
+      } else if input.format == nil {
+        problem = TaskFailure(reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format")
       }
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }
@@ -164,19 +172,6 @@ public struct OutputPlan {
   /// once the image is decoded). Looks for a brace first: most paths have none.
   static func isPattern(_ path: String) -> Bool {
     path.utf8.contains(UInt8(ascii: "{")) && (path.contains("{width}") || path.contains("{height}"))
-  }
-
-  /// Fails, before any decoding, the inputs larger than `limit` bytes.
-  public mutating func applyFileSizeLimit(_ limit: Int) {
-    // Before "not an image": a huge file is refused for its size, whatever it holds.
-    for index in entries.indices where entries[index].input.size > limit
-      && (entries[index].problem == nil || entries[index].problem?.reason == .notAnImage)
-    {
-      entries[index].problem = TaskFailure(
-        reason: .fileTooLarge,
-        detail: "\(ByteCount.text(entries[index].input.size)); the limit is \(ByteCount.text(limit))",
-        remedy: .raiseLimit(.fileSize(bytes: limit)))
-    }
   }
 
   /// A path with `.` and `//` removed, `..` applied and made absolute (against the
