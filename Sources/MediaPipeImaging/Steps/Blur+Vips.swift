@@ -12,12 +12,6 @@ extension Blur: ImagingStep {
   /// premultiplied first (sharp does the same), so that transparent pixels'
   /// colours do not bleed into the visible ones; that blur is in float.
   public func apply(to image: Image, context: ImagingContext) throws -> Image {
-    guard image.hasAlpha else { return try image.calling("gaussblur", ["sigma": .double(sigma)]) }
-    let format = image.bandFormat
-    let blurred = try image.calling("premultiply")
-      .calling("gaussblur", ["sigma": .double(sigma)])
-      .calling("unpremultiply")
-    // vips_cast truncates: add a half first, so that it rounds.
-    return try blurred.calling("linear", ["a": .doubles([1]), "b": .doubles([0.5])]).cast(format)
+    try image.premultiplied { try $0.calling("gaussblur", ["sigma": .double(sigma)]) }
   }
 }

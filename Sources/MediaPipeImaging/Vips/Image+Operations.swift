@@ -216,6 +216,18 @@ extension Image {
     try Image.call("flatten") { cvips_flatten(pointer, $0, background, Int32(background.count)) }
   }
 
+  /// `filter` run on the colours premultiplied by alpha, then divided back and
+  /// rounded to this image's band format; without alpha, `filter` on the image.
+  /// A filter that mixes neighbouring pixels (blur, sharpen) then never lets the
+  /// colour hidden under transparent pixels into the visible ones (sharp does the same).
+  func premultiplied(_ filter: (Image) throws -> Image) throws -> Image {
+    guard hasAlpha else { return try filter(self) }
+    let format = bandFormat
+    let filtered = try filter(try calling("premultiply")).calling("unpremultiply")
+    // vips_cast truncates: add a half first, so that it rounds.
+    return try filtered.calling("linear", ["a": .doubles([1]), "b": .doubles([0.5])]).cast(format)
+  }
+
   func cast(_ format: VipsBandFormat) throws -> Image {
     try Image.call("cast") { cvips_cast(pointer, $0, Int32(format.rawValue)) }
   }
