@@ -88,4 +88,17 @@ import Testing
       #expect(step.documentation.syntax.hasPrefix(step.name), "\(step.name): \(step.documentation.syntax)")
     }
   }
+
+  /// The parser fuzzer's dictionary (fuzz/parser/parser.dict) names every step and key,
+  /// so that libFuzzer reaches the new steps' arguments too.
+  @Test func theFuzzDictionaryHasEveryStepAndKey() throws {
+    let dictionary = try String(
+      contentsOf: repositoryRoot.appendingPathComponent("fuzz/parser/parser.dict"), encoding: .utf8)
+    for step in StepRegistry.all {
+      #expect(dictionary.contains("=\"\(step.name)\"\n"), "parser.dict lacks the step \(step.name)")
+      for key in step.schema.keys {
+        #expect(dictionary.contains("=\"\(key)=\"\n"), "parser.dict lacks \(step.name)'s key \(key)=")
+      }
+    }
+  }
 }
