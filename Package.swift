@@ -69,7 +69,9 @@ let package = Package(
     ),
     .testTarget(
       name: "MediaPipeRuntimeTests",
-      dependencies: ["MediaPipeRuntime", "MediaPipeCore", "TestSupport", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "MediaPipeRuntime", "MediaPipeCore", "TestSupport", .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "EndToEndTests",

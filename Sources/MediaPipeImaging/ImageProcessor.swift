@@ -27,7 +27,7 @@ public final class ImageProcessor {
   public struct Input: Sendable {
     /// The image file.
     public var path: String
-    /// The output root: `-o DIR`, or the input root the file was found under.
+    /// The output root: a separate output folder, or the input root the file was found under.
     public var outputRoot: String
     /// The input's folder relative to its input root ("" at the root): mirrored below
     /// the output root, and the `{dir}` token.
@@ -67,7 +67,8 @@ public final class ImageProcessor {
       // libvips's own loader gave up on a damaged TIFF (say) and offered it to an
       // untrusted fallback loader: the file is broken, not of a blocked kind.
       throw ImagingError(
-        operation: error.operation, detail: "not a readable \(input.format!.rawValue.uppercased()) file", reason: .truncated)
+        operation: error.operation, detail: "not a readable \(input.format!.rawValue.uppercased()) file",
+        reason: .truncated)
     }
     let pixels = header.width * header.height
     if pixels > maxPixels {
@@ -155,9 +156,12 @@ public final class ImageProcessor {
         // One decode at the largest scale any variant needs on either side, so
         // every variant scales down from it (even a fill that stretches one side).
         guard !firsts.isEmpty else { return }
-        let scale = firsts.map { max(Double($0.1.scaledWidth) / Double(width), Double($0.1.scaledHeight) / Double(height)) }.max()!
+        let scale = firsts.map {
+          max(Double($0.1.scaledWidth) / Double(width), Double($0.1.scaledHeight) / Double(height))
+        }.max()!
         load = .thumbnail(
-          width: max(1, Int((Double(width) * scale).rounded(.up))), height: max(1, Int((Double(height) * scale).rounded(.up))),
+          width: max(1, Int((Double(width) * scale).rounded(.up))),
+          height: max(1, Int((Double(height) * scale).rounded(.up))),
           finishing: nil)
         for (index, first) in firsts.enumerated() { variantResizes[index] = first }
       }
@@ -189,7 +193,8 @@ public final class ImageProcessor {
         // where shrink-on-load loses a large part of the picture (vips_thumbnail's
         // JPEG and WebP shrinks drop partial blocks: a 1000x5 strip came out
         // 18/255 off the exact result); they are small, so this costs nothing.
-        let whole = route == .reference ? header : try Image.open(path, sequential: false)  // the header is random access there
+        // On the reference route the header is already random access.
+        let whole = route == .reference ? header : try Image.open(path, sequential: false)
         image = plan.autorotate ? try whole.autorotated() : whole
         image = try image.resized(width: width, height: height, route: route)
       } else {
@@ -223,7 +228,8 @@ public final class ImageProcessor {
     try writer(path) { temporary in
       try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
     }
-    return Output(variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue)
+    return Output(
+      variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue)
   }
 
   /// Runs one image step through its imaging half.
@@ -270,7 +276,6 @@ public final class ImageProcessor {
     }
   }
 }
-
 
 extension String {
   var lastComponent: String {

@@ -30,11 +30,6 @@ public struct ImagingContext {
   public let route: ImagingRoute
   /// Rendered watermark stamps, kept between images.
   let stamps: WatermarkStamps
-
-  init(route: ImagingRoute, stamps: WatermarkStamps) {
-    self.route = route
-    self.stamps = stamps
-  }
 }
 
 extension Step {

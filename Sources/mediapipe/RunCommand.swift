@@ -49,7 +49,9 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Redo every image, even those whose outputs are up to date.")
   var force = false
 
-  @Option(help: ArgumentHelp("Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
+  @Option(
+    help: ArgumentHelp(
+      "Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
   var report: String?
 
   func validate() throws {
@@ -142,7 +144,8 @@ struct RunCommand: ParsableCommand {
       }
     }
     let count = plan.inputCount
-    out += "dry run: \(count) image\(count == 1 ? "" : "s"), \(work) to process, \(count - work) up to date; nothing written\n"
+    out +=
+      "dry run: \(count) image\(count == 1 ? "" : "s"), \(work) to process, \(count - work) up to date; nothing written\n"
     FileHandle.standardOutput.write(out.data(using: .utf8)!)
   }
 }

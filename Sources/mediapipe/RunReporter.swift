@@ -131,10 +131,15 @@ final class RunReporter {
     }
     guard verbosity != .quiet || interrupted else { return }
     if total == 0 && upToDate > 0 && !interrupted {
-      write(2, "nothing to do: \(upToDate) image\(upToDate == 1 ? "" : "s") up to date (checked in \(String(format: "%.1f s", elapsed)))\n")
+      write(
+        2,
+        "nothing to do: \(upToDate) image\(upToDate == 1 ? "" : "s") up to date (checked in \(String(format: "%.1f s", elapsed)))\n"
+      )
       return
     }
-    var parts = ["processed \(done - failed) of \(total) image\(total == 1 ? "" : "s") (\(outputs) output\(outputs == 1 ? "" : "s"))"]
+    var parts = [
+      "processed \(done - failed) of \(total) image\(total == 1 ? "" : "s") (\(outputs) output\(outputs == 1 ? "" : "s"))"
+    ]
     if failed > 0 { parts.append("\(failed) failed") }
     if upToDate > 0 { parts.append("\(upToDate) up to date") }
     if skippedOutputs > 0 { parts.append("\(skippedOutputs) skipped as outputs of this pipeline") }

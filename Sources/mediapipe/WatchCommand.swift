@@ -21,15 +21,23 @@ struct WatchCommand: ParsableCommand {
         mediapipe watch --poll 10 web.pipeline /mnt/share/inbox
       """)
 
-  @ArgumentParser.Argument(help: ArgumentHelp("[PIPELINE] DIR: the pipeline (default: the one *.pipeline at the top of DIR) and the folder to watch.", valueName: "pipeline-and-folder"))
+  @ArgumentParser.Argument(
+    help: ArgumentHelp(
+      "[PIPELINE] DIR: the pipeline (default: the one *.pipeline at the top of DIR) and the folder to watch.",
+      valueName: "pipeline-and-folder"))
   var arguments: [String]
 
   @OptionGroup var workers: WorkerOptions
 
-  @Option(help: ArgumentHelp("Scan every this many seconds instead of using inotify (for network file systems).", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp(
+      "Scan every this many seconds instead of using inotify (for network file systems).", valueName: "seconds"))
   var poll: Double?
 
-  @Option(help: ArgumentHelp("Where the kernel cannot say whether a writer still has a closed file open (other users' files, network file systems): how long it must stay untouched before it is taken.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp(
+      "Where the kernel cannot say whether a writer still has a closed file open (other users' files, network file systems): how long it must stay untouched before it is taken.",
+      valueName: "seconds"))
   var settle: Double = 0.3
 
   @Option(help: ArgumentHelp("Move each original here after it was processed.", valueName: "dir"))
@@ -42,7 +50,9 @@ struct WatchCommand: ParsableCommand {
   var verbose = false
 
   func validate() throws {
-    guard (1...2).contains(arguments.count) else { throw ValidationError("give the folder to watch, optionally after a pipeline: mediapipe watch [PIPELINE] DIR") }
+    guard (1...2).contains(arguments.count) else {
+      throw ValidationError("give the folder to watch, optionally after a pipeline: mediapipe watch [PIPELINE] DIR")
+    }
     if let poll { guard poll > 0 else { throw ValidationError("--poll must be more than 0 seconds") } }
     guard settle >= 0 else { throw ValidationError("--settle cannot be negative") }
   }

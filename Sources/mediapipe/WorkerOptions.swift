@@ -14,7 +14,10 @@ struct WorkerOptions: ParsableArguments {
   @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
   var allowUntrustedFormats = false
 
-  @Option(name: .customLong("state"), help: ArgumentHelp("The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
+  @Option(
+    name: .customLong("state"),
+    help: ArgumentHelp(
+      "The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
   var statePath: String?
 
   @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
@@ -23,10 +26,13 @@ struct WorkerOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
   var maxFileSize: Int = 500
 
-  @Option(help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
+  @Option(
+    help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
   var timeout: Double = 120
 
-  @Option(help: ArgumentHelp("Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
+  @Option(
+    help: ArgumentHelp(
+      "Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
   var workerMemory: Int?
 
   @Option(help: "Tries again for an image whose worker crashed or timed out.")
@@ -35,7 +41,9 @@ struct WorkerOptions: ParsableArguments {
   @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
   var noWait = false
 
-  @Option(help: ArgumentHelp("One line per file on stdout as text, or as JSON lines (the --report entries' shape).", valueName: "text|json"))
+  @Option(
+    help: ArgumentHelp(
+      "One line per file on stdout as text, or as JSON lines (the --report entries' shape).", valueName: "text|json"))
   var logFormat: LogFormat?
 
   func validate() throws {
@@ -44,7 +52,9 @@ struct WorkerOptions: ParsableArguments {
     guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
     guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-    if let workerMemory { guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") } }
+    if let workerMemory {
+      guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") }
+    }
   }
 
   enum LogFormat: String, ExpressibleByArgument {

@@ -29,9 +29,11 @@ import Testing
 
   @Test func aLockLeftByACrashedRunIsTakenOver() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
     try FileManager.default.createDirectory(atPath: folder + "/out/.mediapipe", withIntermediateDirectories: true)
-    try "424242 2026-11-01T03:00:00Z\n".write(toFile: folder + "/out/.mediapipe/lock", atomically: true, encoding: .utf8)
+    try "424242 2026-11-01T03:00:00Z\n".write(
+      toFile: folder + "/out/.mediapipe/lock", atomically: true, encoding: .utf8)
     let result = try mediapipe(["run", "--no-wait", "-o", "out", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("a previous run (pid 424242"))
@@ -62,7 +64,8 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/ro", withIntermediateDirectories: true)
     #expect(shell("mount -t tmpfs -o ro tmpfs '\(folder)/ro'") == 0, "this test mounts a read-only tmpfs (needs root)")
     defer { _ = shell("umount '\(folder)/ro'") }
-    let result = try mediapipe(["run", "-j", "1", "-o", "ro", "--report", "report.json", pipeline("resize.pipeline"), "in"], in: folder)
+    let result = try mediapipe(
+      ["run", "-j", "1", "-o", "ro", "--report", "report.json", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 1)
     #expect(result.stderr.contains("cannot write output (cannot write in"))
     #expect(result.stderr.contains("Read-only file system"))
@@ -75,15 +78,19 @@ import Testing
 
   @Test func aFullDiskLeavesNoPartialFile() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/big.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/big.jpg")
     try FileManager.default.createDirectory(atPath: folder + "/full", withIntermediateDirectories: true)
-    #expect(shell("mount -t tmpfs -o size=256k tmpfs '\(folder)/full'") == 0, "this test mounts a small tmpfs (needs root)")
+    #expect(
+      shell("mount -t tmpfs -o size=256k tmpfs '\(folder)/full'") == 0, "this test mounts a small tmpfs (needs root)")
     defer { _ = shell("umount '\(folder)/full'") }
-    try "resize 400% enlarge=yes\ncompress png level=0\n".write(toFile: folder + "/huge.pipeline", atomically: true, encoding: .utf8)
+    try "resize 400% enlarge=yes\ncompress png level=0\n".write(
+      toFile: folder + "/huge.pipeline", atomically: true, encoding: .utf8)
     let result = try mediapipe(["run", "-o", "full", "huge.pipeline", "in"], in: folder)
     #expect(result.status == 1)
     #expect(result.stderr.contains("failed: in/big.jpg: cannot write output"))
-    #expect(files(below: folder + "/full").filter { !$0.hasPrefix(".mediapipe/") }.isEmpty, "no partial or temporary file")
+    #expect(
+      files(below: folder + "/full").filter { !$0.hasPrefix(".mediapipe/") }.isEmpty, "no partial or temporary file")
     #expect(FileManager.default.fileExists(atPath: folder + "/in/big.jpg"))
   }
 }

@@ -15,10 +15,13 @@ import Testing
       return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + body
         + bigEndian(crc32(body))
     }
-    func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    func bigEndian(_ v: UInt32) -> [UInt8] {
+      [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
     let ihdr = bigEndian(40_000) + bigEndian(40_000) + [8, 0, 0, 0, 0]  // 8-bit greyscale
     let idat: [UInt8] = [0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]
-    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", idat)
+      + chunk("IEND", [])
   }
 
   static func crc32(_ bytes: [UInt8]) -> UInt32 {
@@ -33,10 +36,14 @@ import Testing
   @Test func aDecompressionBombIsRefusedFromItsHeader() throws {
     let folder = try workspace(copyFixtures: false)
     try Data(Self.decompressionBomb()).write(to: URL(fileURLWithPath: folder + "/in/bomb.png"))
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/good.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/good.jpg")
     let result = try mediapipe(["run", "--report", "r.json", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 1)
-    #expect(result.stderr.contains("failed: in/bomb.png: too many pixels (40000x40000 is 1600 megapixels; the limit is 100 megapixels (--max-pixels))"))
+    #expect(
+      result.stderr.contains(
+        "failed: in/bomb.png: too many pixels (40000x40000 is 1600 megapixels; the limit is 100 megapixels (--max-pixels))"
+      ))
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_good.jpg"))
     let report = try String(contentsOfFile: folder + "/r.json", encoding: .utf8)
     #expect(report.contains("\"reason\" : \"too-many-pixels\""))
@@ -44,7 +51,8 @@ import Testing
 
   @Test func fileSizeLimit() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/big.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/big.jpg")
     let result = try mediapipe(["run", "--max-file-size", "1", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 0, "85 KB is under 1 MB")
     try Data(count: 1_200_000).write(to: URL(fileURLWithPath: folder + "/in/padded.jpg"))
@@ -55,7 +63,8 @@ import Testing
   @Test func untrustedFormatsOnlyWhenAllowed() throws {
     let folder = try workspace(copyFixtures: false)
     for name in ["photo.svg", "document.pdf"] {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + name)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + name)
     }
     let refused = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(refused.status == 1)
@@ -72,7 +81,8 @@ import Testing
     // blocked, the PNG must still be written.
     let folder = try workspace(copyFixtures: false)
     for (name, as_) in [("photo.svg", "photo.svg"), ("alpha.png", "photo.png")] {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + as_)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + as_)
     }
     let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 1)
@@ -83,8 +93,10 @@ import Testing
 
   @Test func aSlowImageTimesOutAndTheRunGoesOn() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/slow.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path, toPath: folder + "/in/quick.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/slow.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path, toPath: folder + "/in/quick.jpg")
     // slow.jpg never finishes (the worker holds it until it is killed); quick.jpg takes
     // milliseconds: a 5 s timeout is hundreds of times what it needs, however loaded the machine.
     let result = try Running(
@@ -93,7 +105,9 @@ import Testing
     ).finish()
     #expect(result.status == 1)
     #expect(result.stderr.contains("retrying in/slow.jpg: timed out"))
-    #expect(result.stderr.contains("failed: in/slow.jpg: timed out (took longer than 5 s; the worker was stopped (--timeout))"))
+    #expect(
+      result.stderr.contains(
+        "failed: in/slow.jpg: timed out (took longer than 5 s; the worker was stopped (--timeout))"))
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_quick.jpg"))
     #expect(!FileManager.default.fileExists(atPath: folder + "/in/processed_slow.jpg"))
     #expect(leftovers(below: folder).isEmpty)
@@ -102,8 +116,10 @@ import Testing
 
   @Test func aMemoryCapFailsTheHungryImageOnly() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/hungry.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path, toPath: folder + "/in/small.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/hungry.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/orient-1.jpg").path, toPath: folder + "/in/small.jpg")
     // Two variants hold the 10x enlarged image in memory: ~550 MB for the 1600x1200 photo.
     try "resize 1000% enlarge=yes\nvariant a\n  compress png level=0\nvariant b\n  compress jpeg\n"
       .write(toFile: folder + "/big.pipeline", atomically: true, encoding: .utf8)
@@ -118,7 +134,8 @@ import Testing
     let folder = try workspace(copyFixtures: false)
     let names = ["with space.jpg", "ünïcødé 写真.jpg", "-leading-dash.jpg", "new\nline.jpg", "quote\"and'apostrophe.jpg"]
     for name in names {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
     }
     let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 0, "\(result.stderr)")
@@ -126,14 +143,16 @@ import Testing
       #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_" + name), "\(name.debugDescription)")
     }
     // A path starting with a dash, given on the command line after `--`.
-    let direct = try mediapipe(["run", "--force", "--", pipeline("resize.pipeline"), "in/-leading-dash.jpg"], in: folder)
+    let direct = try mediapipe(
+      ["run", "--force", "--", pipeline("resize.pipeline"), "in/-leading-dash.jpg"], in: folder)
     #expect(direct.status == 0, "\(direct.stderr)")
   }
 
   @Test func symbolicLinksNeverLeadIntoALoop() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.createDirectory(atPath: folder + "/in/sub", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/sub/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/sub/a.jpg")
     try FileManager.default.createSymbolicLink(atPath: folder + "/in/sub/loop", withDestinationPath: "..")
     try FileManager.default.createSymbolicLink(atPath: folder + "/in/link.jpg", withDestinationPath: "sub/a.jpg")
     let result = try Running(["run", "-v", pipeline("resize.pipeline"), "in"], in: folder).finish(within: 120)
@@ -162,15 +181,19 @@ import Testing
     header.append(contentsOf: [0xFF, 0xD9])
     try header.write(to: URL(fileURLWithPath: folder + "/in/header-only.jpg"))
     // A GIF, written by mediapipe itself, then cut.
-    try "compress gif\noutput \"{stem}.gif\"\n".write(toFile: folder + "/gif.pipeline", atomically: true, encoding: .utf8)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/src.jpg")
+    try "compress gif\noutput \"{stem}.gif\"\n".write(
+      toFile: folder + "/gif.pipeline", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/src.jpg")
     try mediapipe(["run", "-o", "gif", "gif.pipeline", "src.jpg"], in: folder)
-    try Data(contentsOf: URL(fileURLWithPath: folder + "/gif/src.gif")).prefix(3000).write(to: URL(fileURLWithPath: folder + "/in/cut.gif"))
+    try Data(contentsOf: URL(fileURLWithPath: folder + "/gif/src.gif")).prefix(3000).write(
+      to: URL(fileURLWithPath: folder + "/in/cut.gif"))
 
     let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 1)
     for name in ["cut.png", "cut.webp", "cut.tiff", "garbage.jpg", "header-only.jpg", "cut.gif"] {
-      #expect(result.stderr.contains("failed: in/\(name): truncated or corrupt image data"), "\(name): \(result.stderr)")
+      #expect(
+        result.stderr.contains("failed: in/\(name): truncated or corrupt image data"), "\(name): \(result.stderr)")
     }
     #expect(!result.stderr.contains(".mediapipe-"), "no temporary names in messages")
     #expect(files(below: folder + "/in").allSatisfy { !$0.hasPrefix("processed_") })
@@ -183,8 +206,10 @@ import Testing
     let folder = try workspace(copyFixtures: false)
     // An AVIF written by mediapipe itself, with 2,000 bytes in its middle zeroed: libvips
     // reads it (seeking past the damage) and leaves "bad seek" in its error buffer.
-    try "compress avif\noutput \"{stem}.avif\"\n".write(toFile: folder + "/avif.pipeline", atomically: true, encoding: .utf8)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/src.jpg")
+    try "compress avif\noutput \"{stem}.avif\"\n".write(
+      toFile: folder + "/avif.pipeline", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/src.jpg")
     try mediapipe(["run", "-o", "avif", "avif.pipeline", "src.jpg"], in: folder)
     var avif = try Data(contentsOf: URL(fileURLWithPath: folder + "/avif/src.avif"))
     for i in (avif.count / 2)..<min(avif.count, avif.count / 2 + 2000) { avif[i] = 0 }
@@ -193,7 +218,8 @@ import Testing
     try bytes("alpha.png").prefix(496).write(to: URL(fileURLWithPath: folder + "/in/cut.png"))
     try "hello, not an image\n".write(toFile: folder + "/in/text.jpg", atomically: true, encoding: .utf8)
     for name in ["photo.jpg", "orient-1.jpg", "alpha.png", "grey.jpg"] {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/good-" + name)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/good-" + name)
     }
     let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/in")
     // One worker takes them all, largest first: cut.jpg, damaged.avif, ..., cut.png.
@@ -211,11 +237,15 @@ import Testing
       }
       #expect(!rest.contains("bad seek") || own.hasSuffix(".avif"), "\(line)")
     }
-    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [String: Any]
+    let report =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json")))
+      as? [String: Any]
     for entry in report?["entries"] as? [[String: Any]] ?? [] {
       let input = (entry["input"] as? String ?? "").replacingOccurrences(of: "in/", with: "")
       let detail = entry["detail"] as? String ?? ""
-      for other in names where other != input { #expect(!detail.contains(other), "\(input)'s detail names \(other): \(detail)") }
+      for other in names where other != input {
+        #expect(!detail.contains(other), "\(input)'s detail names \(other): \(detail)")
+      }
     }
     for name in ["photo.jpg", "orient-1.jpg", "alpha.png", "grey.jpg"] {
       let output = "processed_good-" + name
@@ -226,7 +256,8 @@ import Testing
   @Test func specialFilesNeverHang() throws {
     let folder = try workspace(copyFixtures: false)
     #expect(mkfifo(folder + "/in/pipe.jpg", 0o644) == 0)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
     let walked = try Running(["run", pipeline("resize.pipeline"), "in"], in: folder).finish(within: 120)
     #expect(walked.status == 0, "a FIFO inside a folder is passed over")
     let named = try Running(["run", pipeline("resize.pipeline"), "in/pipe.jpg"], in: folder).finish(within: 120)

@@ -12,10 +12,13 @@ import Testing
   func setUp() throws -> String {
     let folder = try workspace(copyFixtures: false)
     for name in ["photo.jpg", "grey.jpg", "orient-1.jpg"] {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + name)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/\(name)").path, toPath: folder + "/in/" + name)
     }
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/logo.png").path, toPath: folder + "/logo.png")
-    try "resize 200x200\nwatermark image=logo.png width=20%\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/logo.png").path, toPath: folder + "/logo.png")
+    try "resize 200x200\nwatermark image=logo.png width=20%\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
     let first = try mediapipe(["run", "-o", "out", "p.pipeline", "in"], in: folder)
     #expect(first.status == 0, "\(first.stderr)")
     return folder
@@ -60,7 +63,8 @@ import Testing
   @Test func aTouchedFileIsNotRedone() throws {
     let folder = try setUp()
     // An hour back: a time that differs from the recorded one however quick the machine.
-    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: folder + "/in/photo.jpg")
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: folder + "/in/photo.jpg")
     let dry = try mediapipe(["run", "--dry-run", "-o", "out", "p.pipeline", "in"], in: folder)
     #expect(dry.stdout.contains("in/photo.jpg: skip, up to date (touched, same content)"))
     #expect(try rerun(folder).processed == 0)
@@ -69,7 +73,8 @@ import Testing
   @Test func aChangedFileIsRedoneAlone() throws {
     let folder = try setUp()
     try FileManager.default.removeItem(atPath: folder + "/in/grey.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/grey.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo-large.jpg").path, toPath: folder + "/in/grey.jpg")
     let dry = try mediapipe(["run", "--dry-run", "-o", "out", "p.pipeline", "in"], in: folder)
     #expect(dry.stdout.contains("(its content changed)"))
     #expect(try rerun(folder).processed == 1)
@@ -77,16 +82,19 @@ import Testing
 
   @Test func aChangedPipelineRedoesEverythingButACommentDoesNot() throws {
     let folder = try setUp()
-    try "# a comment\nresize   200x200\nwatermark image=logo.png width=20%\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    try "# a comment\nresize   200x200\nwatermark image=logo.png width=20%\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
     #expect(try rerun(folder).processed == 0)
-    try "resize 150x150\nwatermark image=logo.png width=20%\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    try "resize 150x150\nwatermark image=logo.png width=20%\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
     #expect(try rerun(folder).processed == 3)
   }
 
   @Test func aChangedLogoRedoesEverything() throws {
     let folder = try setUp()
     try FileManager.default.removeItem(atPath: folder + "/logo.png")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/logo.png")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/logo.png")
     #expect(try rerun(folder).processed == 3)
   }
 
@@ -117,7 +125,8 @@ import Testing
 
   @Test func outputsOfAnEarlierRunAreNeverInputsEvenWithoutTheirSource() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
     try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     try FileManager.default.removeItem(atPath: folder + "/in/a.jpg")
     let again = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)

@@ -20,7 +20,8 @@ import Testing
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
     #expect(events.count == 3)
-    let status = Dictionary(uniqueKeysWithValues: events.map { ($0["input"] as? String ?? "", $0["status"] as? String ?? "") })
+    let status = Dictionary(
+      uniqueKeysWithValues: events.map { ($0["input"] as? String ?? "", $0["status"] as? String ?? "") })
     #expect(status["in/photo.jpg"] == "done" && status["in/orient-6.jpg"] == "done")
     #expect(status["in/truncated.jpg"] == "failed")
     // orient-6 is stored 200x300 and turned a quarter: upright it is 300x200.

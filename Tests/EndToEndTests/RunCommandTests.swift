@@ -3,14 +3,18 @@ import MediaPipeImaging
 import Testing
 
 @Suite(.serialized) struct RunCommandTests {
-  static let good = [
-    "alpha.png", "cmyk.jpg", "grey.jpg", "grey16.png", "logo.png", "photo-large.jpg", "photo.jpg", "photo.tiff",
-    "photo.webp", "rgb16.png",
-  ] + (1...8).map { "orient-\($0).jpg" }
+  static let good =
+    [
+      "alpha.png", "cmyk.jpg", "grey.jpg", "grey16.png", "logo.png", "photo-large.jpg", "photo.jpg", "photo.tiff",
+      "photo.webp", "rgb16.png",
+    ] + (1...8).map { "orient-\($0).jpg" }
 
   @Test func resizePipelineOverTheFixtures() throws {
     let folder = try workspace()
-    let before = try Dictionary(uniqueKeysWithValues: files(below: folder + "/in").map { ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/in/" + $0))) })
+    let before = try Dictionary(
+      uniqueKeysWithValues: files(below: folder + "/in").map {
+        ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/in/" + $0)))
+      })
     let result = try mediapipe(["run", pipeline("resize.pipeline"), "in"], in: folder)
     #expect(result.status == 1, "some fixtures are broken on purpose: \(result.stderr)")
     for name in Self.good {
@@ -100,7 +104,8 @@ import Testing
 
   @Test func anOutputThatWouldOverwriteItsInputFails() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
     let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg"))
     try "resize 10x10\noutput \"{name}\"\n".write(toFile: folder + "/same.pipeline", atomically: true, encoding: .utf8)
     let result = try mediapipe(["run", "same.pipeline", "in"], in: folder)
@@ -111,11 +116,13 @@ import Testing
 
   @Test func exitCodeTwoForUsageAndPipelineErrors() throws {
     let folder = try workspace(copyFixtures: false)
-    try "resiz 300x300\ncompress jpeg qualty=80\n".write(toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
+    try "resiz 300x300\ncompress jpeg qualty=80\n".write(
+      toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
     let bad = try mediapipe(["run", "typo.pipeline", "in"], in: folder)
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("typo.pipeline:1:1: error: unknown step 'resiz'; did you mean 'resize'?"))
-    #expect(bad.stderr.contains("typo.pipeline:2:15: error: unknown option 'qualty' for 'compress'; did you mean 'quality'?"))
+    #expect(
+      bad.stderr.contains("typo.pipeline:2:15: error: unknown option 'qualty' for 'compress'; did you mean 'quality'?"))
     #expect(try mediapipe(["run", "missing.pipeline", "in"], in: folder).status == 2)
     #expect(try mediapipe(["run", pipeline("resize.pipeline"), "no-such-folder"], in: folder).status == 2)
     #expect(try mediapipe(["run", "--jobs", "0", pipeline("resize.pipeline"), "in"], in: folder).status == 2)
@@ -124,12 +131,15 @@ import Testing
 
   @Test func checkReportsEveryErrorOrSummarises() throws {
     let folder = try workspace(copyFixtures: false)
-    try "resize 300x300 fit=covr\nwatermark text=\"x\" positon=top\n".write(toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
+    try "resize 300x300 fit=covr\nwatermark text=\"x\" positon=top\n".write(
+      toFile: folder + "/typo.pipeline", atomically: true, encoding: .utf8)
     let bad = try mediapipe(["check", "typo.pipeline"], in: folder)
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("typo.pipeline:1:20: error:"))
     #expect(bad.stderr.contains("did you mean 'cover'?"))
-    #expect(bad.stderr.contains("typo.pipeline:2:20: error: unknown option 'positon' for 'watermark'; did you mean 'position'?"))
+    #expect(
+      bad.stderr.contains(
+        "typo.pipeline:2:20: error: unknown option 'positon' for 'watermark'; did you mean 'position'?"))
     #expect(bad.stderr.contains("2 errors in typo.pipeline"))
     let good = try mediapipe(["check", pipeline("web.pipeline")], in: folder)
     #expect(good.status == 0)
@@ -148,19 +158,25 @@ import Testing
 @Suite(.serialized) struct OverwriteSafetyTests {
   @Test func anOutputNeverReplacesAnotherOriginal() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/in/a.png")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/in/a.png")
     let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg"))
-    try "resize 50x50\ncompress jpeg\noutput \"{stem}.jpg\"\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    try "resize 50x50\ncompress jpeg\noutput \"{stem}.jpg\"\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
     let result = try mediapipe(["run", "p.pipeline", "in"], in: folder)
     #expect(result.status == 1)
-    #expect(result.stderr.contains("failed: in/a.png: cannot write output (its output in/a.jpg would overwrite another input"))
+    #expect(
+      result.stderr.contains("failed: in/a.png: cannot write output (its output in/a.jpg would overwrite another input")
+    )
     #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/in/a.jpg")) == original)
   }
 
   @Test func aFileMediapipeDidNotWriteIsReplacedOnlyWithForce() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
     try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
     try "someone else's file".write(toFile: folder + "/out/processed_a.jpg", atomically: true, encoding: .utf8)
     let refused = try mediapipe(["run", "-o", "out", pipeline("resize.pipeline"), "in"], in: folder)

@@ -30,7 +30,9 @@ final class Running {
 
   /// - Parameter environment: added to this process's environment (the test hooks of `WorkerTestHooks`).
   /// - Parameter executable: the program to run (default: the built `mediapipe`).
-  init(_ arguments: [String], in folder: String, environment: [String: String] = [:], executable: String = binary) throws {
+  init(_ arguments: [String], in folder: String, environment: [String: String] = [:], executable: String = binary)
+    throws
+  {
     outPath = folder + "/.stdout-\(UUID().uuidString)"
     errPath = folder + "/.stderr-\(UUID().uuidString)"
     FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -108,7 +110,8 @@ func workspace(copyFixtures: Bool = true) throws -> String {
   TemporaryFolders.removeAtExit(folder)
   if copyFixtures {
     let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
-    for name in try FileManager.default.contentsOfDirectory(atPath: fixtures) where !name.hasSuffix(".md") && !name.hasSuffix(".sh") && !name.hasSuffix(".py") {
+    for name in try FileManager.default.contentsOfDirectory(atPath: fixtures)
+    where !name.hasSuffix(".md") && !name.hasSuffix(".sh") && !name.hasSuffix(".py") {
       try FileManager.default.copyItem(atPath: fixtures + "/" + name, toPath: folder + "/in/" + name)
     }
   }

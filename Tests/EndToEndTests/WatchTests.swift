@@ -61,13 +61,17 @@ import Testing
     // Moved in from elsewhere.
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/elsewhere.jpg")
     try FileManager.default.moveItem(atPath: folder + "/elsewhere.jpg", toPath: folder + "/inbox/c.jpg")
-    #expect(watcher.wait(upTo: 60) {
-      ["a", "b", "c"].allSatisfy { FileManager.default.fileExists(atPath: folder + "/inbox/processed_\($0).jpg") }
-    })
+    #expect(
+      watcher.wait(upTo: 60) {
+        ["a", "b", "c"].allSatisfy { FileManager.default.fileExists(atPath: folder + "/inbox/processed_\($0).jpg") }
+      })
     let result = stop(watcher)
     #expect(!result.stdout.contains(".part"))
     #expect(!result.stdout.contains("Xy12Zq"))
-    #expect(files(below: folder + "/inbox").filter { $0.hasPrefix("processed_") }.sorted() == ["processed_a.jpg", "processed_b.jpg", "processed_c.jpg"])
+    #expect(
+      files(below: folder + "/inbox").filter { $0.hasPrefix("processed_") }.sorted() == [
+        "processed_a.jpg", "processed_b.jpg", "processed_c.jpg",
+      ])
   }
 
   @Test func aBurstOf200FilesIsProcessedOnceEach() throws {
@@ -92,27 +96,32 @@ import Testing
     try FileManager.default.createDirectory(atPath: folder + "/ready/deep", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/ready/deep/y.jpg")
     try FileManager.default.moveItem(atPath: folder + "/ready", toPath: folder + "/inbox/ready")
-    #expect(watcher.wait(upTo: 60) {
-      FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_x.jpg")
-        && FileManager.default.fileExists(atPath: folder + "/inbox/ready/deep/processed_y.jpg")
-    })
+    #expect(
+      watcher.wait(upTo: 60) {
+        FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_x.jpg")
+          && FileManager.default.fileExists(atPath: folder + "/inbox/ready/deep/processed_y.jpg")
+      })
     // A file added later in the new folder is seen through its own watch.
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/2026/11/z.jpg")
-    #expect(watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_z.jpg") })
+    #expect(
+      watcher.wait(upTo: 60) { FileManager.default.fileExists(atPath: folder + "/inbox/2026/11/processed_z.jpg") })
     #expect(stop(watcher).status == 0)
   }
 
   @Test func badFilesAreReportedAndTheWatcherGoesOn() throws {
     let folder = try workspace(copyFixtures: false)
     let watcher = try startWatcher(["--failed", "rejected"], in: folder)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/truncated.jpg").path, toPath: folder + "/inbox/broken.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/truncated.jpg").path, toPath: folder + "/inbox/broken.jpg"
+    )
     try "not an image".write(toFile: folder + "/inbox/notes.jpg", atomically: false, encoding: .utf8)
     try FileManager.default.copyItem(atPath: photo, toPath: folder + "/inbox/good.jpg")
-    #expect(watcher.wait(upTo: 60) {
-      FileManager.default.fileExists(atPath: folder + "/inbox/processed_good.jpg")
-        && FileManager.default.fileExists(atPath: folder + "/rejected/broken.jpg.error.txt")
-        && FileManager.default.fileExists(atPath: folder + "/rejected/notes.jpg.error.txt")
-    })
+    #expect(
+      watcher.wait(upTo: 60) {
+        FileManager.default.fileExists(atPath: folder + "/inbox/processed_good.jpg")
+          && FileManager.default.fileExists(atPath: folder + "/rejected/broken.jpg.error.txt")
+          && FileManager.default.fileExists(atPath: folder + "/rejected/notes.jpg.error.txt")
+      })
     let result = stop(watcher)
     #expect(result.stdout.contains("failed  \(folder)/inbox/broken.jpg: truncated or corrupt image data"))
     #expect(result.stdout.contains("failed  \(folder)/inbox/notes.jpg: not an image"))
@@ -143,10 +152,12 @@ import Testing
     #expect(second.wait(upTo: 60) { second.stdoutSoFar.contains("done  \(folder)/inbox/two.jpg") })
     // Replacing a file with new content makes it new work.
     try FileManager.default.removeItem(atPath: folder + "/inbox/one.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/grey.jpg").path, toPath: folder + "/inbox/one.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/grey.jpg").path, toPath: folder + "/inbox/one.jpg")
     #expect(second.wait(upTo: 60) { second.stdoutSoFar.contains("done  \(folder)/inbox/one.jpg") })
     let result = stop(second)
-    #expect(result.stdout.components(separatedBy: "done  \(folder)/inbox/one.jpg").count == 2, "once, for its new content")
+    #expect(
+      result.stdout.components(separatedBy: "done  \(folder)/inbox/one.jpg").count == 2, "once, for its new content")
     #expect(result.stdout.components(separatedBy: "done  \(folder)/inbox/two.jpg").count == 2)
   }
 
@@ -235,7 +246,8 @@ import Testing
     try FileManager.default.copyItem(atPath: pipeline("resize.pipeline"), toPath: folder + "/inbox/resize.pipeline")
     let watcher = try Running(["watch", "--poll", "0.2", "inbox"], in: folder)
     #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") })
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
     #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("done  ") })
     // Many more scans go by; none may take the file again.
     let later = Date().addingTimeInterval(2)
@@ -248,12 +260,16 @@ import Testing
   @Test func twoArrivalsNeverWriteOneOutput() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.createDirectory(atPath: folder + "/inbox", withIntermediateDirectories: true)
-    try "resize 100x100\ncompress webp\n".write(toFile: folder + "/inbox/webp.pipeline", atomically: true, encoding: .utf8)
+    try "resize 100x100\ncompress webp\n".write(
+      toFile: folder + "/inbox/webp.pipeline", atomically: true, encoding: .utf8)
     let watcher = try Running(["watch", "-j", "2", "inbox"], in: folder)
     #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("watching inbox") })
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/inbox/a.png")
-    #expect(watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("  done  ") && watcher.stdoutSoFar.contains("  failed  ") })
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/inbox/a.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/alpha.png").path, toPath: folder + "/inbox/a.png")
+    #expect(
+      watcher.wait(upTo: 60) { watcher.stdoutSoFar.contains("  done  ") && watcher.stdoutSoFar.contains("  failed  ") })
     kill(watcher.pid, SIGTERM)
     let result = watcher.finish(within: 120)
     #expect(result.stdout.components(separatedBy: "  done  ").count - 1 == 1, "one of them writes processed_a.webp")

@@ -43,7 +43,8 @@ import Testing
 
   @Test func anInterruptFinishesImagesInFlightThenARerunCompletes() throws {
     let folder = try heldWorkspace(images: 5)
-    let run = try Running(["run", "-j", "2", "--report", "r.json", resize, "in"], in: folder, environment: holding(folder))
+    let run = try Running(
+      ["run", "-j", "2", "--report", "r.json", resize, "in"], in: folder, environment: holding(folder))
     #expect(run.wait(upTo: 60) { holders(below: folder).count == 2 }, "two images in flight")
     kill(run.pid, SIGTERM)
     #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("stopping: finishing the 2 images in flight") })
@@ -83,11 +84,14 @@ import Testing
   @Test func aCrashIsOneLineAndItsOutputGoesToTheReport() throws {
     let folder = try workspace(copyFixtures: false)
     for name in ["crash.jpg", "a.jpg", "b.jpg"] {
-      try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/" + name)
     }
     let crash = ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]
-    let result = try Running(["run", "-j", "1", "--retries", "0", "--report", "r.json", resize, "in"], in: folder, environment: crash)
-      .finish()
+    let result = try Running(
+      ["run", "-j", "1", "--retries", "0", "--report", "r.json", resize, "in"], in: folder, environment: crash
+    )
+    .finish()
     #expect(result.status == 1)
     let lines = result.stderr.split(separator: "\n")
     #expect(
@@ -100,8 +104,11 @@ import Testing
     }
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_a.jpg"))
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_b.jpg"))
-    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json"))) as? [String: Any]
-    let entry = try #require((report?["entries"] as? [[String: Any]])?.first { $0["input"] as? String == "in/crash.jpg" })
+    let report =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json")))
+      as? [String: Any]
+    let entry = try #require(
+      (report?["entries"] as? [[String: Any]])?.first { $0["input"] as? String == "in/crash.jpg" })
     #expect(entry["reason"] as? String == "crashed")
     let detail = try #require(entry["detail"] as? String)
     #expect(detail.hasPrefix("killed by signal 11 (SIGSEGV); libvips said: VIPS-WARNING **: test hook"))
@@ -112,12 +119,19 @@ import Testing
 
   @Test func verboseShowsWhatACrashedWorkerWroteAfterEachTry() throws {
     let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/crash.jpg")
-    let result = try Running(["run", "-v", resize, "in"], in: folder, environment: ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]).finish()
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/crash.jpg")
+    let result = try Running(
+      ["run", "-v", resize, "in"], in: folder, environment: ["MEDIAPIPE_TEST_CRASH_ON": "crash.jpg"]
+    ).finish()
     #expect(result.status == 1)
     let lines = result.stderr.split(separator: "\n")
-    #expect(lines.filter { $0.hasPrefix("retrying in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
-    #expect(lines.filter { $0.hasPrefix("failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count == 1)
+    #expect(
+      lines.filter { $0.hasPrefix("retrying in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count
+        == 1)
+    #expect(
+      lines.filter { $0.hasPrefix("failed: in/crash.jpg: the worker crashed (killed by signal 11 (SIGSEGV)") }.count
+        == 1)
     #expect(lines.filter { $0 == "  | rip 0x00000000deadbeef" }.count == 2, "each try's output, indented")
   }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct DiagnosticsTests {
@@ -43,7 +44,8 @@ import Testing
   }
 
   @Test func outOfRangeNumbersAreErrors() {
-    #expect(errors("compress jpeg quality=0") == ["1:23: expected a whole number from 1 to 100 for `quality`, found \"0\""])
+    #expect(
+      errors("compress jpeg quality=0") == ["1:23: expected a whole number from 1 to 100 for `quality`, found \"0\""])
     #expect(errors("compress webp effort=7") == ["1:22: expected a whole number from 0 to 6 for `effort`, found \"7\""])
     #expect(errors("compress png level=10") == ["1:20: expected a whole number from 0 to 9 for `level`, found \"10\""])
   }
@@ -54,11 +56,15 @@ import Testing
 
   @Test func repeatedKeysAndSectionsAreErrors() {
     #expect(errors("resize 10x10 fit=cover fit=fill") == ["1:24: 'fit' is given twice (first at column 14)"])
-    #expect(errors("compress jpeg\ncompress png") == ["2:1: 'compress' is given twice in this section (first on line 1)"])
+    #expect(
+      errors("compress jpeg\ncompress png") == ["2:1: 'compress' is given twice in this section (first on line 1)"])
   }
 
   @Test func aNewerFormatVersionIsRefused() {
-    #expect(errors("version 2\nresize 10x10") == ["1:9: this pipeline needs format version 2; this mediapipe reads up to version 1"])
+    #expect(
+      errors("version 2\nresize 10x10") == [
+        "1:9: this pipeline needs format version 2; this mediapipe reads up to version 1"
+      ])
     #expect(errors("version 1\nresize 10x10").isEmpty)
     #expect(errors("resize 10x10\nversion 1") == ["2:1: 'version' must be the first line of the pipeline"])
   }
@@ -72,7 +78,10 @@ import Testing
       errors("variant a\n output \"x.jpg\"\nvariant b\n output \"x.jpg\"").contains {
         $0.hasPrefix("4:2: variants 'a' and 'b' write to the same file name")
       })
-    #expect(errors("variant a\n orientation keep") == ["2:2: 'orientation' applies when the image is loaded; put it before the first variant"])
+    #expect(
+      errors("variant a\n orientation keep") == [
+        "2:2: 'orientation' applies when the image is loaded; put it before the first variant"
+      ])
   }
 
   @Test func missingWatermarkImageIsReportedAtItsName() {
@@ -106,7 +115,8 @@ import Testing
 
   @Test func percentResizeRules() {
     #expect(errors("resize width=150%") == ["1:14: `width=150%` would enlarge the image; add enlarge=yes"])
-    #expect(errors("resize 50% fit=cover") == ["1:12: `fit` does not apply to a percentage resize, which keeps the shape"])
+    #expect(
+      errors("resize 50% fit=cover") == ["1:12: `fit` does not apply to a percentage resize, which keeps the shape"])
   }
 
   @Test func aWarningRepeatedByEveryVariantIsSaidOnce() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MediaPipeCore
 
 /// The pipelines in pipelines/ compile exactly as written, to the plan the docs describe.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct OutputTemplateTests {
@@ -9,10 +10,13 @@ import Testing
     return try #require(t)
   }
 
-  let values = OutputTemplate.Values(name: "a.b.JPG", stem: "a.b", ext: "webp", dir: "2024/trip", variant: "thumb", width: 400, height: 300)
+  let values = OutputTemplate.Values(
+    name: "a.b.JPG", stem: "a.b", ext: "webp", dir: "2024/trip", variant: "thumb", width: 400, height: 300)
 
   @Test func tokens() throws {
-    #expect(try template("{dir}/{stem}_{variant}_{width}x{height}.{ext}").render(values) == "2024/trip/a.b_thumb_400x300.webp")
+    #expect(
+      try template("{dir}/{stem}_{variant}_{width}x{height}.{ext}").render(values) == "2024/trip/a.b_thumb_400x300.webp"
+    )
     #expect(try template("copy-of-{name}").render(values) == "copy-of-a.b.JPG")
     #expect(OutputTemplate.single.render(values) == "processed_a.b.webp")
   }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct PadStepTests {
@@ -15,8 +16,9 @@ import Testing
         == Pad(.ratio(width: 1.91, height: 1), background: .black, gravity: .north))
     #expect(try pad("pad 300X200 gravity=bottom-left").gravity == .southWest)
     #expect(try pad("pad 4:3").summary == "pad: to the aspect ratio 4:3 with #ffffff, the image at centre")
-    #expect(try pad("pad 10x20 background=transparent gravity=left").summary
-      == "pad: to at least 10x20 with #000000 at 0%, the image at left")
+    #expect(
+      try pad("pad 10x20 background=transparent gravity=left").summary
+        == "pad: to at least 10x20 with #000000 at 0%, the image at left")
   }
 
   @Test func canvases() throws {
@@ -43,12 +45,14 @@ import Testing
     #expect(errors("pad 1000x") == ["1:5: \(sizeOrRatio), found \"1000x\""])
     #expect(errors("pad 1:0") == ["1:5: \(ratio), found \"1:0\""])
     #expect(errors("pad 1000:1") == ["1:5: \(ratio), found \"1000:1\""])
-    #expect(errors("pad 1:1 gravity=attention") == [
-      "1:17: expected a position (centre, top, bottom-right, ...) for `gravity`, found \"attention\""
-    ])
-    #expect(errors("pad 1:1 background=wite") == [
-      "1:20: expected a colour (a name like white, or #rrggbb) for `background`, found \"wite\""
-    ])
+    #expect(
+      errors("pad 1:1 gravity=attention") == [
+        "1:17: expected a position (centre, top, bottom-right, ...) for `gravity`, found \"attention\""
+      ])
+    #expect(
+      errors("pad 1:1 background=wite") == [
+        "1:20: expected a colour (a name like white, or #rrggbb) for `background`, found \"wite\""
+      ])
     #expect(errors("pad 1:1 colour=white") == ["1:9: unknown option 'colour' for 'pad'"])
     #expect(errors("pad 1:1 2:1") == ["1:9: 'pad' takes one positional argument, found '2:1'"])
     let rendered = compile("resize 1000x1000\npad 1:1 gravity=up", file: "shop.pipeline").renderedDiagnostics()

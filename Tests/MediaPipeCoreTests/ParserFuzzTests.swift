@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MediaPipeCore
 
 /// Random and mutated pipeline text: the compiler never crashes, and answers
@@ -20,7 +21,9 @@ import Testing
 
   static let seeds: [String] = {
     let names = ["resize.pipeline", "web.pipeline", "thumbnails.pipeline"]
-    return names.compactMap { try? String(contentsOf: repositoryRoot.appendingPathComponent("pipelines/\($0)"), encoding: .utf8) }
+    return names.compactMap {
+      try? String(contentsOf: repositoryRoot.appendingPathComponent("pipelines/\($0)"), encoding: .utf8)
+    }
   }()
 
   static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 =\"\\#%{}x,.-/\n\t©é")

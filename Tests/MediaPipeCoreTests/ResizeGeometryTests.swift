@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct ResizeGeometryTests {

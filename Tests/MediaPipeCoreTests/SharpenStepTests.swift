@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct SharpenStepTests {
@@ -18,7 +19,8 @@ import Testing
   }
 
   @Test func badValuesAreReportedWhereTheyAre() {
-    #expect(errors("resize 10x10\nsharpen sigma=0") == ["2:15: expected a number from 0.1 to 10 for `sigma`, found \"0\""])
+    #expect(
+      errors("resize 10x10\nsharpen sigma=0") == ["2:15: expected a number from 0.1 to 10 for `sigma`, found \"0\""])
     #expect(errors("sharpen sigma=11") == ["1:15: expected a number from 0.1 to 10 for `sigma`, found \"11\""])
     #expect(errors("sharpen jagged=-1") == ["1:16: expected a number from 0 to 100 for `jagged`, found \"-1\""])
     #expect(errors("sharpen flat=lots") == ["1:14: expected a number from 0 to 100 for `flat`, found \"lots\""])

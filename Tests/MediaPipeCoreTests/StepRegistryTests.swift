@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MediaPipeCore
 
 /// The one list of steps drives parsing, suggestions, `check` and the docs.
@@ -39,7 +40,8 @@ import Testing
     #expect(pipeline.shared.map(\.name) == ["resize"])
     #expect(pipeline.variants[0].compress.format == .png)
     #expect(pipeline.variants[0].output.text == "{stem}.png")
-    #expect(errors("metadata strip\nmetadata strip") == ["2:1: 'metadata' is given twice in this section (first on line 1)"])
+    #expect(
+      errors("metadata strip\nmetadata strip") == ["2:1: 'metadata' is given twice in this section (first on line 1)"])
   }
 
   @Test func stepsAreEqualByTypeAndArguments() {
@@ -76,7 +78,8 @@ import Testing
     let upToDate = updated == document
     #expect(
       upToDate,
-      "docs/pipeline-format.md's step list differs from StepRegistry.all; run MEDIAPIPE_UPDATE_DOCS=1 swift test --filter StepRegistryTests")
+      "docs/pipeline-format.md's step list differs from StepRegistry.all; run MEDIAPIPE_UPDATE_DOCS=1 swift test --filter StepRegistryTests"
+    )
   }
 
   @Test func everyStepHasADocumentedSection() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeCore
 
 @Suite struct TrimStepTests {
@@ -16,13 +17,20 @@ import Testing
   }
 
   @Test func badValuesAreReportedWhereTheyAre() {
-    #expect(errors("resize 10x10\ntrim threshold=256") == ["2:16: expected a number from 0 to 255 for `threshold`, found \"256\""])
+    #expect(
+      errors("resize 10x10\ntrim threshold=256") == [
+        "2:16: expected a number from 0 to 255 for `threshold`, found \"256\""
+      ])
     #expect(errors("trim threshold=10%") == ["1:16: expected a number from 0 to 255 for `threshold`, found \"10%\""])
-    #expect(errors("trim background=whit") == ["1:17: expected a colour (a name like white, or #rrggbb) for `background`, found \"whit\""])
+    #expect(
+      errors("trim background=whit") == [
+        "1:17: expected a colour (a name like white, or #rrggbb) for `background`, found \"whit\""
+      ])
     #expect(compile("trim background=whit").diagnostics.first?.notes == ["did you mean 'white'?"])
     #expect(errors("trim 10") == ["1:6: 'trim' takes no positional arguments, found '10'"])
     #expect(errors("trim treshold=10") == ["1:6: unknown option 'treshold' for 'trim'; did you mean 'threshold'?"])
     let rendered = compile("variant a\n  trim threshold=x", file: "shop.pipeline").renderedDiagnostics()
-    #expect(rendered.hasPrefix("shop.pipeline:2:18: error: expected a number from 0 to 255 for `threshold`, found \"x\""))
+    #expect(
+      rendered.hasPrefix("shop.pipeline:2:18: error: expected a number from 0 to 255 for `threshold`, found \"x\""))
   }
 }

@@ -1,5 +1,6 @@
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 @Suite(.serialized) struct BlurTests {

@@ -1,6 +1,7 @@
 import Foundation
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 /// Broken and hostile files fail with a reason a user can act on, and leave no output.

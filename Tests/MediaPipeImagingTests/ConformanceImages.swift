@@ -2,6 +2,7 @@ import CVips
 import CVipsShims
 import Foundation
 import Testing
+
 @testable import MediaPipeImaging
 
 /// The images of the conformance matrix, made at test time with libvips (and
@@ -84,19 +85,22 @@ enum ConformanceImages {
     if sixteen {
       let wide = samples.map { UInt16($0) * 257 }
       pointer = wide.withUnsafeBytes {
-        vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(outBands), VIPS_FORMAT_USHORT)
+        vips_image_new_from_memory_copy(
+          $0.baseAddress, $0.count, Int32(width), Int32(height), Int32(outBands), VIPS_FORMAT_USHORT)
       }
     } else {
       pointer = samples.withUnsafeBytes {
-        vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(outBands), VIPS_FORMAT_UCHAR)
+        vips_image_new_from_memory_copy(
+          $0.baseAddress, $0.count, Int32(width), Int32(height), Int32(outBands), VIPS_FORMAT_UCHAR)
       }
     }
     let image = Image(owning: try #require(pointer))
     image.pointer.pointee.Type =
       cmyk
       ? VIPS_INTERPRETATION_CMYK
-      : bands < 3 ? (sixteen ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_B_W)
-      : (sixteen ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
+      : bands < 3
+        ? (sixteen ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_B_W)
+        : (sixteen ? VIPS_INTERPRETATION_RGB16 : VIPS_INTERPRETATION_sRGB)
     return image
   }
 
@@ -128,7 +132,8 @@ enum ConformanceImages {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var images: [ConformanceImage] = []
     func add(_ name: String, _ file: String, _ w: Int, _ h: Int, colours: Bool = true) {
-      images.append(.init(name: name, path: folder + "/" + file, width: w, height: h, checksColours: colours && min(w, h) >= 16))
+      images.append(
+        .init(name: name, path: folder + "/" + file, width: w, height: h, checksColours: colours && min(w, h) >= 16))
     }
 
     // EXIF orientations 1-8, baseline and progressive, 4:2:0; one big enough for
@@ -164,9 +169,11 @@ enum ConformanceImages {
       add("jpeg-\(kind)-restart-markers", "\(kind)-restart.jpg", 640, 480)
       // 4:2:2 through libjpeg's own encoder.
       try save(rgb, folder + "/rgb.ppm")
-      let cjpeg = try run("cjpeg", ["-quality", "90", "-sample", "2x1"] + (progressive ? ["-progressive"] : []) + [
-        "-outfile", folder + "/\(kind)-422.jpg", folder + "/rgb.ppm",
-      ])
+      let cjpeg = try run(
+        "cjpeg",
+        ["-quality", "90", "-sample", "2x1"] + (progressive ? ["-progressive"] : []) + [
+          "-outfile", folder + "/\(kind)-422.jpg", folder + "/rgb.ppm",
+        ])
       #expect(cjpeg == 0, "cjpeg (libjpeg-turbo-progs, installed by scripts/setup.sh) makes the 4:2:2 JPEGs")
       add("jpeg-\(kind)-422", "\(kind)-422.jpg", 640, 480)
     }
@@ -205,7 +212,9 @@ enum ConformanceImages {
     // Sizes: tiny, thin, exactly the resize target, larger than it.
     // Strips a few pixels across, whose JPEG blocks are mostly partial (a 3x1000
     // strip decoded at 1/2 once lost a third of its picture).
-    for (w, h) in [(1, 1), (2, 2), (3, 7), (17, 5), (1, 500), (500, 1), (3, 1000), (1000, 5), (25, 4000), (300, 200), (1200, 900)] {
+    for (w, h) in [
+      (1, 1), (2, 2), (3, 7), (17, 5), (1, 500), (500, 1), (3, 1000), (1000, 5), (25, 4000), (300, 200), (1200, 900),
+    ] {
       let upright = try image(width: w, height: h, bands: 3)
       for (kind, file, options) in [
         ("jpeg-baseline", "jpg", "[Q=90]"), ("jpeg-progressive", "jpg", "[Q=90,interlace]"), ("png", "png", ""),

@@ -1,8 +1,9 @@
 import CVips
 import Foundation
 import MediaPipeCore
-import Testing
 import TestSupport
+import Testing
+
 @testable import MediaPipeImaging
 
 /// Every fast path against libvips's plain route, over a broad generated matrix:
@@ -63,7 +64,9 @@ import TestSupport
         let (fw, fh) = fit(w, h, box: (300, 200))
         return (fw, fh)
       }, turn: Turn.none),
-    Case(name: "resize inside enlarge", source: "resize 300x200 enlarge=yes", size: { fit($0, $1, box: (300, 200), enlarge: true) }, turn: Turn.none),
+    Case(
+      name: "resize inside enlarge", source: "resize 300x200 enlarge=yes",
+      size: { fit($0, $1, box: (300, 200), enlarge: true) }, turn: Turn.none),
     Case(
       name: "resize cover", source: "resize 120x120 fit=cover",
       size: { w, h in
@@ -71,19 +74,38 @@ import TestSupport
         let k = min(1, Double(sw) / 120, Double(sh) / 120)
         return (min(sw, max(1, Int((120 * k).rounded()))), min(sh, max(1, Int((120 * k).rounded()))))
       }, turn: nil),
-    Case(name: "resize cover enlarge", source: "resize 120x90 fit=cover enlarge=yes", size: { _, _ in (120, 90) }, turn: nil),
-    Case(name: "resize contain enlarge", source: "resize 200x200 fit=contain enlarge=yes background=black", size: { _, _ in (200, 200) }, turn: nil),
-    Case(name: "resize contain", source: "resize 200x200 fit=contain background=black", size: { _, _ in nil }, turn: nil),
-    Case(name: "resize fill enlarge", source: "resize 150x100 fit=fill enlarge=yes", size: { _, _ in (150, 100) }, turn: Turn.none),
-    Case(name: "resize fill", source: "resize 150x100 fit=fill", size: { w, h in (min(w, 150), min(h, 100)) }, turn: Turn.none),
-    Case(name: "resize outside", source: "resize 100x100 fit=outside", size: { fit($0, $1, box: (100, 100), cover: true) }, turn: Turn.none),
-    Case(name: "resize 50%", source: "resize 50%", size: { w, h in (max(1, Int((Double(w) / 2).rounded())), max(1, Int((Double(h) / 2).rounded()))) }, turn: Turn.none),
+    Case(
+      name: "resize cover enlarge", source: "resize 120x90 fit=cover enlarge=yes", size: { _, _ in (120, 90) },
+      turn: nil),
+    Case(
+      name: "resize contain enlarge", source: "resize 200x200 fit=contain enlarge=yes background=black",
+      size: { _, _ in (200, 200) }, turn: nil),
+    Case(
+      name: "resize contain", source: "resize 200x200 fit=contain background=black", size: { _, _ in nil }, turn: nil),
+    Case(
+      name: "resize fill enlarge", source: "resize 150x100 fit=fill enlarge=yes", size: { _, _ in (150, 100) },
+      turn: Turn.none),
+    Case(
+      name: "resize fill", source: "resize 150x100 fit=fill", size: { w, h in (min(w, 150), min(h, 100)) },
+      turn: Turn.none),
+    Case(
+      name: "resize outside", source: "resize 100x100 fit=outside", size: { fit($0, $1, box: (100, 100), cover: true) },
+      turn: Turn.none),
+    Case(
+      name: "resize 50%", source: "resize 50%",
+      size: { w, h in (max(1, Int((Double(w) / 2).rounded())), max(1, Int((Double(h) / 2).rounded()))) },
+      turn: Turn.none),
     Case(name: "crop", source: "crop 100x80", size: { w, h in (min(w, 100), min(h, 80)) }, turn: nil),
     Case(name: "trim", source: "trim", size: { _, _ in nil }, turn: nil),
     Case(name: "pad", source: "pad 1:1 gravity=bottom", size: { w, h in (max(w, h), max(w, h)) }, turn: nil),
     Case(name: "rotate 90", source: "rotate 90", size: { ($1, $0) }, turn: .quarter),
     Case(name: "rotate 180", source: "rotate 180", size: { ($0, $1) }, turn: .half),
-    Case(name: "rotate 270 after resize", source: "resize 300x300\nrotate 270", size: { w, h in let (a, b) = fit(w, h, box: (300, 300)); return (b, a) }, turn: .threeQuarters),
+    Case(
+      name: "rotate 270 after resize", source: "resize 300x300\nrotate 270",
+      size: { w, h in
+        let (a, b) = fit(w, h, box: (300, 300))
+        return (b, a)
+      }, turn: .threeQuarters),
     Case(name: "flip", source: "flip", size: { ($0, $1) }, turn: .upsideDown),
     Case(name: "flop", source: "flop", size: { ($0, $1) }, turn: .mirrored),
     Case(
@@ -96,19 +118,26 @@ import TestSupport
       name: "image watermark wider than the image", source: "watermark image=logo.png width=100% position=top margin=0",
       size: { ($0, $1) }, turn: nil),
     Case(
-      name: "web", source: "resize 1600x1600\nwatermark text=\"© 2026\" size=2% color=white opacity=0.5\ncompress jpeg quality=82",
+      name: "web",
+      source: "resize 1600x1600\nwatermark text=\"© 2026\" size=2% color=white opacity=0.5\ncompress jpeg quality=82",
       size: { fit($0, $1, box: (1600, 1600)) }, turn: Turn.none, covered: [.bottomRight]),
     Case(
       name: "variants",
-      source: "variant large\n  resize 400x400\n  compress jpeg\nvariant thumb\n  resize 64x64 fit=cover\n  compress webp\n",
+      source:
+        "variant large\n  resize 400x400\n  compress jpeg\nvariant thumb\n  resize 64x64 fit=cover\n  compress webp\n",
       size: { _, _ in nil }, turn: nil),
     Case(name: "sharpen", source: "resize 300x300\nsharpen", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
     Case(name: "grayscale", source: "grayscale", size: { ($0, $1) }, turn: nil),
     Case(name: "blur", source: "resize 300x300\nblur sigma=2", size: { fit($0, $1, box: (300, 300)) }, turn: Turn.none),
     Case(name: "png", source: "resize 200x200\ncompress png", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
-    Case(name: "webp", source: "resize 200x200\ncompress webp quality=90", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
-    Case(name: "avif", source: "resize 64x64\ncompress avif quality=90 effort=0", size: { fit($0, $1, box: (64, 64)) }, turn: Turn.none),
-    Case(name: "tiff", source: "resize 200x200\ncompress tiff", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(
+      name: "webp", source: "resize 200x200\ncompress webp quality=90", size: { fit($0, $1, box: (200, 200)) },
+      turn: Turn.none),
+    Case(
+      name: "avif", source: "resize 64x64\ncompress avif quality=90 effort=0", size: { fit($0, $1, box: (64, 64)) },
+      turn: Turn.none),
+    Case(
+      name: "tiff", source: "resize 200x200\ncompress tiff", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
     Case(name: "gif", source: "resize 200x200\ncompress gif", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
   ]
 
@@ -154,20 +183,25 @@ import TestSupport
     let reference = try run(testCase, on: image, route: .reference, label: label)
     #expect(fast.count == reference.count, "\(label): outputs")
     for (f, r) in zip(fast, reference) {
-      #expect((f.width, f.height) == (r.width, r.height), "\(label): fast \(f.width)x\(f.height), reference \(r.width)x\(r.height)")
+      #expect(
+        (f.width, f.height) == (r.width, r.height),
+        "\(label): fast \(f.width)x\(f.height), reference \(r.width)x\(r.height)")
       if fast.count == 1, let expected = testCase.size(image.width, image.height) {
         #expect((f.width, f.height) == expected, "\(label): \(f.width)x\(f.height), expected \(expected)")
       }
       guard (f.width, f.height) == (r.width, r.height) else { continue }
       let difference = try meanAbsoluteDifference(f, r)
       let tolerance =
-        min(f.width, f.height) <= 8 ? Self.thinTolerance : image.name.contains("cmyk") ? Self.cmykTolerance : Self.tolerance
+        min(f.width, f.height) <= 8
+        ? Self.thinTolerance : image.name.contains("cmyk") ? Self.cmykTolerance : Self.tolerance
       #expect(difference <= tolerance, "\(label): mean difference \(difference) from the reference")
       if image.checksColours, let turn = testCase.turn, f.width >= 16, f.height >= 16 {
         for quadrant in Quadrant.allCases where !testCase.covered.contains(quadrant) {
           let colour = try f.rgb(quadrant.column * f.width / 4, quadrant.row * f.height / 4)
           let expected = quadrant.source(after: turn).colour.map { Int($0) }
-          #expect(close(Array(colour.prefix(3)), expected, tolerance: 60), "\(label): \(quadrant) is \(colour), expected about \(expected)")
+          #expect(
+            close(Array(colour.prefix(3)), expected, tolerance: 60),
+            "\(label): \(quadrant) is \(colour), expected about \(expected)")
         }
       }
     }
@@ -178,12 +212,14 @@ import TestSupport
     oneImageAtATime.lock()
     defer { oneImageAtATime.unlock() }
     let compiled = PipelineCompiler.compile(
-      source: testCase.source, file: "conformance.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("pipelines").path)
+      source: testCase.source, file: "conformance.pipeline",
+      baseDirectory: repositoryRoot.appendingPathComponent("pipelines").path)
     let pipeline = try #require(compiled.pipeline, "\(label): \(compiled.diagnostics)")
     let out = Self.folder + "/out-\(route.rawValue)"
     let processor = ImageProcessor(pipeline: pipeline, route: route)
     do {
-      let outputs = try processor.process(.init(path: image.path, outputRoot: out, relativeDirectory: "")) { path, write in
+      let outputs = try processor.process(.init(path: image.path, outputRoot: out, relativeDirectory: "")) {
+        path, write in
         try FileManager.default.createDirectory(
           atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try write(path)
@@ -258,11 +294,14 @@ extension Quadrant {
     }
     oneImageAtATime.lock()
     let image = try samples.withUnsafeBytes {
-      Image(owning: try #require(vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(w), Int32(h), 3, VIPS_FORMAT_UCHAR)))
+      Image(
+        owning: try #require(
+          vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(w), Int32(h), 3, VIPS_FORMAT_UCHAR)))
     }
     image.pointer.pointee.Type = VIPS_INTERPRETATION_sRGB
     for progressive in [false, true] {
-      try ConformanceImages.save(image, folder + "/bars-\(progressive).jpg[Q=95,subsample_mode=off\(progressive ? ",interlace" : "")]")
+      try ConformanceImages.save(
+        image, folder + "/bars-\(progressive).jpg[Q=95,subsample_mode=off\(progressive ? ",interlace" : "")]")
     }
     oneImageAtATime.unlock()
     for source in ["resize 300x300\ncompress png", "resize 128x128\ncompress png"] {
@@ -272,17 +311,22 @@ extension Quadrant {
         let reference = try centroids(source, input, route: .reference)
         let exact = ((Double(barX) + 4) * fast.scaleX - 0.5, (Double(barY) + 4) * fast.scaleY - 0.5)
         let label = "\(w)x\(h) \(progressive ? "progressive" : "baseline") \(source.split(separator: "\n")[0])"
-        #expect(abs(fast.x - reference.x) <= 0.3 && abs(fast.y - reference.y) <= 0.3, "\(label): fast \(fast), reference \(reference)")
+        #expect(
+          abs(fast.x - reference.x) <= 0.3 && abs(fast.y - reference.y) <= 0.3,
+          "\(label): fast \(fast), reference \(reference)")
         #expect(abs(fast.x - exact.0) <= 0.3 && abs(fast.y - exact.1) <= 0.3, "\(label): fast \(fast), exact \(exact)")
       }
     }
   }
 
   /// The centroids of the vertical and the horizontal bar in the only output.
-  func centroids(_ source: String, _ input: String, route: ImagingRoute) throws -> (x: Double, y: Double, scaleX: Double, scaleY: Double) {
+  func centroids(_ source: String, _ input: String, route: ImagingRoute) throws -> (
+    x: Double, y: Double, scaleX: Double, scaleY: Double
+  ) {
     oneImageAtATime.lock()
     defer { oneImageAtATime.unlock() }
-    let pipeline = try #require(PipelineCompiler.compile(source: source, file: "bars.pipeline", baseDirectory: "/").pipeline)
+    let pipeline = try #require(
+      PipelineCompiler.compile(source: source, file: "bars.pipeline", baseDirectory: "/").pipeline)
     let folder = try temporaryFolder()
     let outputs = try ImageProcessor(pipeline: pipeline, route: route).process(
       .init(path: input, outputRoot: folder, relativeDirectory: "")

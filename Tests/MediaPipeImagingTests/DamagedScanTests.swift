@@ -2,6 +2,7 @@ import CVips
 import Foundation
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 /// The 1/8 DC-scan decode leaves a progressive JPEG's AC scans unread, so it
@@ -31,7 +32,9 @@ import Testing
       found.append((marker, (i + 4)..<min(bytes.count, i + 2 + length)))
       i += 2 + length
       if marker == 0xDA {  // skip the entropy-coded data to the next marker
-        while i + 1 < bytes.count, !(bytes[i] == 0xFF && bytes[i + 1] != 0 && !(0xD0...0xD7).contains(bytes[i + 1])) { i += 1 }
+        while i + 1 < bytes.count, !(bytes[i] == 0xFF && bytes[i + 1] != 0 && !(0xD0...0xD7).contains(bytes[i + 1])) {
+          i += 1
+        }
       }
     }
     return found
@@ -41,7 +44,8 @@ import Testing
   func verdict(_ path: String, _ source: String, route: ImagingRoute) throws -> String {
     oneImageAtATime.lock()
     defer { oneImageAtATime.unlock() }
-    let pipeline = try #require(PipelineCompiler.compile(source: source, file: "t.pipeline", baseDirectory: "/").pipeline)
+    let pipeline = try #require(
+      PipelineCompiler.compile(source: source, file: "t.pipeline", baseDirectory: "/").pipeline)
     let folder = try temporaryFolder()
     do {
       _ = try ImageProcessor(pipeline: pipeline, route: route).process(
@@ -125,7 +129,8 @@ import Testing
           try Data(bytes).write(to: URL(fileURLWithPath: path))
           let fast = try verdict(path, "resize 32x32", route: .fast)
           let reference = try verdict(path, "resize 32x32", route: .reference)
-          #expect(fast == reference, "byte \(offset) (segment FF\(String(segment.marker, radix: 16))) = \(bytes[offset])")
+          #expect(
+            fast == reference, "byte \(offset) (segment FF\(String(segment.marker, radix: 16))) = \(bytes[offset])")
           cases += 1
           if reference != "done" { refused += 1 }
         }

@@ -1,6 +1,7 @@
 import CVips
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 @Suite(.serialized) struct GrayscaleTests {
@@ -27,7 +28,8 @@ import Testing
     // Luminance in linear light, gamma-encoded: green is far lighter than red, blue darkest.
     let red = try image.rgb(10, 10), green = try image.rgb(30, 10), blue = try image.rgb(10, 30)
     #expect(isGrey(red) && isGrey(green) && isGrey(blue), "\(red) \(green) \(blue)")
-    #expect(close(red, [124, 124, 124], tolerance: 3) && close(green, [218, 218, 218], tolerance: 3), "\(red) \(green)")
+    #expect(
+      close(red, [124, 124, 124], tolerance: 3) && close(green, [218, 218, 218], tolerance: 3), "\(red) \(green)")
     #expect(close(blue, [89, 89, 89], tolerance: 3), "\(blue)")
     #expect(try image.rgb(30, 30) == [255, 255, 255])
   }
@@ -41,7 +43,9 @@ import Testing
   }
 
   @Test func everyKindOfInputGivesSRGBThatEveryFormatWrites() throws {
-    for (name, x, y) in [("cmyk.jpg", 150, 100), ("rgb16.png", 100, 100), ("grey.jpg", 100, 100), ("photo.jpg", 60, 60)] {
+    for (name, x, y) in [
+      ("cmyk.jpg", 150, 100), ("rgb16.png", 100, 100), ("grey.jpg", 100, 100), ("photo.jpg", 60, 60),
+    ] {
       for format in ["png", "jpeg", "webp"] {
         let image = try single("grayscale\ncompress \(format)", name)
         #expect(image.bands == 3, "\(name) as \(format): \(image.bands) bands")

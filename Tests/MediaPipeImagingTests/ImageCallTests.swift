@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeImaging
 
 /// Any libvips operation by name, through the one generic shim.

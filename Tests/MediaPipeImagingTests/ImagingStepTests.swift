@@ -1,5 +1,6 @@
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 /// Every image step has its imaging half: forgetting `<Step>+Vips.swift`

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeImaging
 
 /// photo.jpg carries Artist, Copyright, Make/Model, a body serial number and GPS.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeImaging
 
 /// Every EXIF orientation comes out upright: red square top-left, blue bottom-right.

@@ -1,6 +1,7 @@
 import CVips
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 @Suite(.serialized) struct PadTests {

@@ -1,6 +1,7 @@
 import CVips
 import Foundation
 import Testing
+
 @testable import MediaPipeImaging
 
 /// Progressive JPEGs decoded at 1/8 from their DC scans alone must give exactly

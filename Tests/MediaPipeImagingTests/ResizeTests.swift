@@ -1,6 +1,7 @@
 import CVips
 import CVipsShims
 import Testing
+
 @testable import MediaPipeImaging
 
 @Suite struct ResizeTests {

@@ -4,6 +4,7 @@ import Foundation
 import MediaPipeCore
 import TestSupport
 import Testing
+
 @testable import MediaPipeImaging
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,11 +32,13 @@ func process(_ source: String, _ fixtureName: String) throws -> [(output: ImageP
   oneImageAtATime.lock()
   defer { oneImageAtATime.unlock() }
   try VipsRuntime.start()
-  let compiled = PipelineCompiler.compile(source: source, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
+  let compiled = PipelineCompiler.compile(
+    source: source, file: "test.pipeline", baseDirectory: repositoryRoot.appendingPathComponent("fixtures").path)
   let pipeline = try #require(compiled.pipeline, "\(compiled.diagnostics)")
   let folder = try temporaryFolder()
   let processor = ImageProcessor(pipeline: pipeline)
-  let outputs = try processor.process(.init(path: fixture(fixtureName), outputRoot: folder, relativeDirectory: "")) { path, write in
+  let outputs = try processor.process(.init(path: fixture(fixtureName), outputRoot: folder, relativeDirectory: "")) {
+    path, write in
     try FileManager.default.createDirectory(
       atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
     try write(path)
@@ -83,7 +86,8 @@ func generatedImage(width: Int, height: Int, bands: Int = 3, _ pixel: (_ x: Int,
   let image = try samples.withUnsafeBytes {
     Image(
       owning: try #require(
-        vips_image_new_from_memory_copy($0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)))
+        vips_image_new_from_memory_copy(
+          $0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)))
   }
   image.pointer.pointee.Type = bands < 3 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
   return image

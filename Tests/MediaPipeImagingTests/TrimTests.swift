@@ -2,6 +2,7 @@ import CVipsShims
 import Foundation
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeImaging
 
 @Suite(.serialized) struct TrimTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MediaPipeImaging
 
 /// orient-1.jpg is white except a red square top-left and a blue one bottom-right,
@@ -16,7 +17,8 @@ import Testing
   }
 
   @Test func opacityBlendsTheText() throws {
-    let image = try single("watermark text=\"MMMM\" size=60 color=black opacity=0.5 position=top-right margin=0", "orient-1.jpg")
+    let image = try single(
+      "watermark text=\"MMMM\" size=60 color=black opacity=0.5 position=top-right margin=0", "orient-1.jpg")
     let stats = try image.statistics(x: 150, y: 0, width: 150, height: 80)
     // Black at 50% over white: the darkest pixels are mid grey, not black.
     #expect(stats.minimum > 100 && stats.minimum < 160, "minimum \(stats.minimum)")
@@ -24,7 +26,8 @@ import Testing
 
   @Test func logoAtItsWidthMarginAndOpacity() throws {
     // logo.png: 200x80, opaque green (0,200,0) in the middle, transparent corners.
-    let image = try single("watermark image=logo.png width=100 opacity=0.5 position=bottom-left margin=10", "orient-1.jpg")
+    let image = try single(
+      "watermark image=logo.png width=100 opacity=0.5 position=bottom-left margin=10", "orient-1.jpg")
     // 100x40 logo with a 10 px margin: x 10...110, y 150...190.
     let centre = try image.rgb(60, 170)
     #expect(close(centre, [128, 228, 128], tolerance: 14), "half-transparent green over white, got \(centre)")
@@ -33,7 +36,8 @@ import Testing
   }
 
   @Test func percentSizesFollowTheImage() throws {
-    let image = try single("resize 600x enlarge=yes\nwatermark image=logo.png width=50% position=centre", "orient-1.jpg")
+    let image = try single(
+      "resize 600x enlarge=yes\nwatermark image=logo.png width=50% position=centre", "orient-1.jpg")
     // 600x400 image, logo 300x120 centred: x 150...450, y 140...260.
     #expect(close(try image.rgb(300, 200), [0, 200, 0], tolerance: 14))
     #expect(close(try image.rgb(300, 120), [255, 255, 255], tolerance: 14))

@@ -41,7 +41,8 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let session = WatchSession(
       engine: try engine(folder, workers: folder + "/no-such-program"),
-      options: .init(directory: folder + "/in", pollSeconds: nil, settleSeconds: 0, doneDirectory: nil, failedDirectory: nil))
+      options: .init(
+        directory: folder + "/in", pollSeconds: nil, settleSeconds: 0, doneDirectory: nil, failedDirectory: nil))
     let outcome = try session.run { _ in }
     #expect(outcome.poolFailure != nil)
     #expect(outcome.done == 0)

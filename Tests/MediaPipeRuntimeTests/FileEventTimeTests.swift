@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MediaPipeRuntime
 
 /// An event's time, formatted without a formatter per event.

@@ -1,6 +1,7 @@
 import Foundation
 import MediaPipeCore
 import Testing
+
 @testable import MediaPipeRuntime
 
 @Suite struct FingerprintTests {

@@ -1,11 +1,13 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import MediaPipeRuntime
 
 /// A fresh temporary folder for one test (removed when the tests end).
 func temporaryFolder() throws -> String {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-runtime-\(UUID().uuidString)").path
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediapipe-runtime-\(UUID().uuidString)")
+    .path
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   TemporaryFolders.removeAtExit(path)
   return path

@@ -17,7 +17,8 @@ public struct ArgumentReader {
   ///   - keys: the keys this step accepts.
   ///   - positionals: how many positional arguments it accepts.
   ///   - positionalHint: what a positional argument should look like, for messages.
-  public init(_ statement: Statement, keys: [String], positionals range: ClosedRange<Int>, positionalHint: String = "") {
+  public init(_ statement: Statement, keys: [String], positionals range: ClosedRange<Int>, positionalHint: String = "")
+  {
     self.statement = statement
     for argument in statement.arguments {
       if let key = argument.key {
@@ -26,7 +27,8 @@ public struct ArgumentReader {
           if keys.isEmpty {
             message = "'\(step)' takes no options, found '\(excerpt(key.value))'"
           } else {
-            message = "unknown option '\(excerpt(key.value))' for '\(step)'"
+            message =
+              "unknown option '\(excerpt(key.value))' for '\(step)'"
               + Suggestions.suffix(for: key.value, in: keys)
           }
           let guessed = Suggestions.nearest(to: key.value, in: keys) != nil
@@ -44,7 +46,10 @@ public struct ArgumentReader {
     }
     if positionals.count > range.upperBound {
       let extra = positionals[range.upperBound]
-      let what = range.upperBound == 0 ? "no positional arguments" : range.upperBound == 1 ? "one positional argument" : "at most \(range.upperBound) positional arguments"
+      let what =
+        range.upperBound == 0
+        ? "no positional arguments"
+        : range.upperBound == 1 ? "one positional argument" : "at most \(range.upperBound) positional arguments"
       var message = "'\(step)' takes \(what), found '\(excerpt(extra.value.value))'"
       if !extra.quoted, let near = Suggestions.nearest(to: extra.value.value, in: keys) {
         message += "; did you mean '\(near)=...'?"
@@ -105,7 +110,8 @@ public struct ArgumentReader {
         at: argument.location(ofCharacter: foreign.offset), notes: ["expected \(expected)"] + notes)
       return
     }
-    diagnostics.error("expected \(expected)\(name), found \"\(excerpt(value))\"", at: argument.value.location, notes: notes)
+    diagnostics.error(
+      "expected \(expected)\(name), found \"\(excerpt(value))\"", at: argument.value.location, notes: notes)
   }
 
   // MARK: - Typed values
@@ -124,7 +130,8 @@ public struct ArgumentReader {
   public mutating func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
     guard let argument = keyed[key] else { return nil }
     guard let n = NumberSyntax.decimal(argument.value.value), range.contains(n) else {
-      invalid("a number from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound))", argument, key: key)
+      invalid(
+        "a number from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound))", argument, key: key)
       return nil
     }
     return n
@@ -168,7 +175,8 @@ public struct ArgumentReader {
   ) -> Length? {
     guard let argument = keyed[key] else { return nil }
     let text = argument.value.value
-    let low = allowZero ? "from \(formatNumber(percentRange.lowerBound))%" : "above \(formatNumber(percentRange.lowerBound))%"
+    let low =
+      allowZero ? "from \(formatNumber(percentRange.lowerBound))%" : "above \(formatNumber(percentRange.lowerBound))%"
     let expected =
       "pixels from \(allowZero ? 0 : 1) to \(maxPixels) (like 24) or a percentage \(low) up to \(formatNumber(percentRange.upperBound))% (like 2%)"
     if text.hasSuffix("%") {
@@ -205,7 +213,9 @@ public struct ArgumentReader {
     let words = smart ? Gravity.words : Array(Anchor.spellings.keys).sorted()
     guard let gravity = Gravity.parse(argument.value.value), smart || !gravity.isSmart else {
       invalid(
-        smart ? "a position (centre, top, bottom-right, ...) or attention/entropy" : "a position (centre, top, bottom-right, ...)",
+        smart
+          ? "a position (centre, top, bottom-right, ...) or attention/entropy"
+          : "a position (centre, top, bottom-right, ...)",
         argument, key: key, notes: Suggestions.notes(for: argument.value.value, in: words), digits: .none)
       return nil
     }

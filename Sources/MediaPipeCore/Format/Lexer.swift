@@ -41,7 +41,9 @@ public struct Lexer {
     /// Control characters (NUL, escape sequences, ...) have no place in a
     /// value: they would reach file names and terminals. Said once per line.
     func checkControls(_ range: Range<Int>) {
-      guard !reportedControl, let bad = range.first(where: { line[$0] != "\t" && line[$0].isControlCharacter }) else { return }
+      guard !reportedControl, let bad = range.first(where: { line[$0] != "\t" && line[$0].isControlCharacter }) else {
+        return
+      }
       reportedControl = true
       let code = line[bad].unicodeScalars.first.map(unicodeName) ?? "?"
       diagnostics.error("unexpected control character \(code); a pipeline is plain text", at: loc(number, bad))
@@ -118,7 +120,8 @@ public struct Lexer {
         if key == nil, text.hasPrefix("=") {
           diagnostics.error("expected a key before '='", at: loc(number, start))
         }
-        tokens.append((Argument(key: key, value: Located(text, at: loc(number, valueStart)), quoted: false), key == nil))
+        tokens.append(
+          (Argument(key: key, value: Located(text, at: loc(number, valueStart)), quoted: false), key == nil))
       }
     }
     guard let first = tokens.first else { return nil }

@@ -17,11 +17,14 @@ public struct Statement: Sendable, Hashable {
 
   /// The statement as one normalised line: every value quoted, single blanks.
   public var canonicalText: String {
-    ([name.value] + arguments.map { argument in
-      let value = "\"" + argument.value.value.replacingOccurrences(of: "\\", with: "\\\\")
-        .replacingOccurrences(of: "\"", with: "\\\"") + "\""
-      return argument.key.map { "\($0.value)=" + value } ?? value
-    }).joined(separator: " ")
+    ([name.value]
+      + arguments.map { argument in
+        let value =
+          "\""
+          + argument.value.value.replacingOccurrences(of: "\\", with: "\\\\")
+          .replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return argument.key.map { "\($0.value)=" + value } ?? value
+      }).joined(separator: " ")
   }
 }
 

@@ -83,7 +83,8 @@ public enum PipelineCompiler {
   }
 
   /// The offset and value of the first byte that is not part of valid UTF-8.
-  static func firstInvalidUTF8<Bytes: Collection>(_ bytes: Bytes) -> (offset: Int, byte: UInt8)? where Bytes.Element == UInt8 {
+  static func firstInvalidUTF8<Bytes: Collection>(_ bytes: Bytes) -> (offset: Int, byte: UInt8)?
+  where Bytes.Element == UInt8 {
     var parser = Unicode.UTF8.ForwardParser()
     var iterator = bytes.makeIterator()
     var offset = 0
@@ -98,7 +99,8 @@ public enum PipelineCompiler {
     }
   }
 
-  private static func compile(source: String, file: String, baseDirectory: String, diagnostics: DiagnosticBag) -> Result {
+  private static func compile(source: String, file: String, baseDirectory: String, diagnostics: DiagnosticBag) -> Result
+  {
     var diagnostics = diagnostics
     let statements = Lexer(file: file).statements(in: source, diagnostics: &diagnostics)
     var pipeline = Pipeline(file: file, baseDirectory: baseDirectory)
@@ -152,10 +154,12 @@ public enum PipelineCompiler {
         let valid = !vname.isEmpty && vname.allSatisfy { $0.isLetter || $0.isASCIIDigit || $0 == "-" || $0 == "_" }
         if !valid {
           diagnostics.error(
-            "a variant name may contain letters, ASCII digits, '-' and '_', found \"\(excerpt(vname))\"", at: arg.value.location)
+            "a variant name may contain letters, ASCII digits, '-' and '_', found \"\(excerpt(vname))\"",
+            at: arg.value.location)
         } else if vname.count > maxVariantNameCharacters {
           diagnostics.error(
-            "expected a variant name of at most \(maxVariantNameCharacters) characters, found \(vname.count)", at: arg.value.location)
+            "expected a variant name of at most \(maxVariantNameCharacters) characters, found \(vname.count)",
+            at: arg.value.location)
         }
         if let previous = variantLines[vname] {
           diagnostics.error(
@@ -176,7 +180,8 @@ public enum PipelineCompiler {
         }
         diagnostics.append(contentsOf: reader.diagnostics)
         if inVariant {
-          diagnostics.error("'orientation' applies when the image is loaded; put it before the first variant", at: statement.location)
+          diagnostics.error(
+            "'orientation' applies when the image is loaded; put it before the first variant", at: statement.location)
         }
         continue
       default:
@@ -237,7 +242,8 @@ public enum PipelineCompiler {
     pipeline.shared = shared.steps
     pipeline.canonicalText = statements.map(\.canonicalText).joined(separator: "\n")
     return Result(
-      pipeline: diagnostics.hasErrors ? nil : pipeline, diagnostics: diagnostics.sorted, errorCount: diagnostics.errorCount,
+      pipeline: diagnostics.hasErrors ? nil : pipeline, diagnostics: diagnostics.sorted,
+      errorCount: diagnostics.errorCount,
       warningCount: diagnostics.warningCount, source: source)
   }
 

@@ -37,13 +37,25 @@ public struct ResizeGeometry: Sendable, Hashable {
       case (let bw?, let bh?):
         let rx = Double(bw) / w, ry = Double(bh) / h
         switch resize.fit {
-        case .inside, .contain: sx = min(rx, ry); sy = sx
-        case .cover, .outside: sx = max(rx, ry); sy = sx
-        case .fill: sx = rx; sy = ry
+        case .inside, .contain:
+          sx = min(rx, ry)
+          sy = sx
+        case .cover, .outside:
+          sx = max(rx, ry)
+          sy = sx
+        case .fill:
+          sx = rx
+          sy = ry
         }
-      case (let bw?, nil): sx = Double(bw) / w; sy = sx
-      case (nil, let bh?): sx = Double(bh) / h; sy = sx
-      case (nil, nil): sx = 1; sy = 1
+      case (let bw?, nil):
+        sx = Double(bw) / w
+        sy = sx
+      case (nil, let bh?):
+        sx = Double(bh) / h
+        sy = sx
+      case (nil, nil):
+        sx = 1
+        sy = 1
       }
     }
     if !resize.enlarge {

@@ -107,19 +107,22 @@ public struct Compress: PipelineStep {
     for arg in statement.arguments {
       if let key = arg.key, allKeys.contains(key.value), !allowed.contains(key.value) {
         let takes = allowed.isEmpty ? "no options" : allowed.joined(separator: ", ")
-        reader.error("`\(key.value)` does not apply to \(format.rawValue); \(format.rawValue) takes \(takes)", at: key.location)
+        reader.error(
+          "`\(key.value)` does not apply to \(format.rawValue); \(format.rawValue) takes \(takes)", at: key.location)
       }
     }
     var compress = Compress(format: format)
     compress.quality = reader.int("quality", in: 1...100)
     compress.progressive = reader.bool("progressive") ?? false
     compress.optimize = reader.bool("optimize") ?? false
-    compress.subsample = reader.choice("subsample", ["auto": .auto, "on": .on, "4:2:0": .on, "off": .off, "4:4:4": .off]) ?? .auto
+    compress.subsample =
+      reader.choice("subsample", ["auto": .auto, "on": .on, "4:2:0": .on, "off": .off, "4:4:4": .off]) ?? .auto
     compress.level = reader.int("level", in: 0...9) ?? 6
     compress.palette = reader.bool("palette") ?? false
     compress.lossless = reader.bool("lossless") ?? false
     compress.effort = reader.int("effort", in: 0...(format == .webp ? 6 : 9))
-    compress.tiffCompression = reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
+    compress.tiffCompression =
+      reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
     compress.background = reader.color("background") ?? .white
     return compress
   }

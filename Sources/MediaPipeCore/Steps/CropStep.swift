@@ -17,7 +17,9 @@ public enum Crop: PipelineStep {
     let text = argument.value.value.lowercased()
     var crop: Crop?
     let maxSide = PipelineLimits.maxSide
-    let commas = text.split(separator: ",", omittingEmptySubsequences: false).map { NumberSyntax.integer($0.trimmingSpaces()) }
+    let commas = text.split(separator: ",", omittingEmptySubsequences: false).map {
+      NumberSyntax.integer($0.trimmingSpaces())
+    }
     if commas.count == 4 {
       if let x = commas[0], let y = commas[1], let w = commas[2], let h = commas[3], x <= maxSide, y <= maxSide, w > 0,
         w <= maxSide, h > 0, h <= maxSide

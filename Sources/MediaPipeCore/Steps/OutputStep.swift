@@ -1,7 +1,7 @@
 /// `output "thumbs/{stem}.webp"`: where each output goes.
 ///
 /// The template is resolved in the input's own folder, or in its mirror below
-/// `-o DIR`. Tokens: `{name}` (the input's file name), `{stem}` (without its
+/// a separate output folder. Tokens: `{name}` (the input's file name), `{stem}` (without its
 /// extension), `{ext}` (the output format's extension), `{dir}` (the input's
 /// folder relative to its input root, empty at the root), `{variant}`,
 /// `{width}` and `{height}` (of the output). It may not be absolute or use `..`.
@@ -40,7 +40,9 @@ public struct OutputTemplate: PipelineStep {
   public func uses(_ token: Token) -> Bool { segments.contains(.token(token)) }
 
   /// Parses a template, reporting unknown tokens, stray braces and escapes.
-  public static func parse(_ text: String, at location: SourceLocation, diagnostics: inout DiagnosticBag) -> OutputTemplate? {
+  public static func parse(_ text: String, at location: SourceLocation, diagnostics: inout DiagnosticBag)
+    -> OutputTemplate?
+  {
     var segments: [Segment] = []
     var literal = ""
     let chars = Array(text)
@@ -67,8 +69,10 @@ public struct OutputTemplate: PipelineStep {
         } else {
           let names = Token.allCases.map(\.rawValue)
           diagnostics.error(
-            "unknown token '{\(excerpt(name))}' in the output template" + Suggestions.suffix(for: name, in: names), at: at(i),
-            notes: Suggestions.nearest(to: name, in: names) == nil ? ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")] : [])
+            "unknown token '{\(excerpt(name))}' in the output template" + Suggestions.suffix(for: name, in: names),
+            at: at(i),
+            notes: Suggestions.nearest(to: name, in: names) == nil
+              ? ["tokens: " + names.map { "{\($0)}" }.joined(separator: " ")] : [])
           ok = false
         }
         i = close + 1
@@ -87,19 +91,22 @@ public struct OutputTemplate: PipelineStep {
       ok = false
     } else if text.hasPrefix("/") {
       diagnostics.error(
-        "the output template must be relative (it is resolved in the input's folder, or below the output folder)", at: at(0))
+        "the output template must be relative (it is resolved in the input's folder, or below the output folder)",
+        at: at(0))
       ok = false
     } else if text.split(separator: "/").contains("..") {
       diagnostics.error("the output template may not leave its output folder with '..'", at: at(0))
       ok = false
     } else if text.hasSuffix("/") {
-      diagnostics.error("the output template names a folder; end it with a file name like {stem}.{ext}", at: at(chars.count - 1))
+      diagnostics.error(
+        "the output template names a folder; end it with a file name like {stem}.{ext}", at: at(chars.count - 1))
       ok = false
     } else if text.utf8.count > maxBytes {
       diagnostics.error(
         "expected an output template of at most \(maxBytes) bytes, found \(text.utf8.count)", at: at(0))
       ok = false
-    } else if let long = text.split(separator: "/").first(where: { !$0.contains("{") && $0.utf8.count > maxNameBytes }) {
+    } else if let long = text.split(separator: "/").first(where: { !$0.contains("{") && $0.utf8.count > maxNameBytes })
+    {
       diagnostics.error(
         "expected names of at most \(maxNameBytes) bytes between '/' in the output template, found \"\(excerpt(String(long)))\" (\(long.utf8.count) bytes)",
         at: at(0))
@@ -118,7 +125,9 @@ public struct OutputTemplate: PipelineStep {
     public var width: Int?
     public var height: Int?
 
-    public init(name: String, stem: String, ext: String, dir: String, variant: String, width: Int? = nil, height: Int? = nil) {
+    public init(
+      name: String, stem: String, ext: String, dir: String, variant: String, width: Int? = nil, height: Int? = nil
+    ) {
       self.name = name
       self.stem = stem
       self.ext = ext
@@ -164,7 +173,8 @@ public struct OutputTemplate: PipelineStep {
   /// The literal extension at the end of the template (after the last '.'), if
   /// the template ends in literal text.
   public var literalExtension: String? {
-    guard case .literal(let tail)? = segments.last, let dot = tail.lastIndex(of: "."), !tail[dot...].contains("/") else {
+    guard case .literal(let tail)? = segments.last, let dot = tail.lastIndex(of: "."), !tail[dot...].contains("/")
+    else {
       return nil
     }
     let ext = String(tail[tail.index(after: dot)...])

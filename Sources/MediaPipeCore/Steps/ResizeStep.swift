@@ -46,17 +46,20 @@ public struct Resize: PipelineStep {
     var resize = Resize()
     if let box = reader.positionals.first {
       if reader.has("width") || reader.has("height") {
-        reader.error("give the size either as '\(excerpt(box.value.value))' or with width=/height=, not both", at: box.location)
+        reader.error(
+          "give the size either as '\(excerpt(box.value.value))' or with width=/height=, not both", at: box.location)
       }
       parseBox(box, into: &resize, reader: &reader)
     } else {
       resize.width = reader.length("width", percentRange: 0...PipelineLimits.maxScalePercent)
       resize.height = reader.length("height", percentRange: 0...PipelineLimits.maxScalePercent)
       if !reader.has("width") && !reader.has("height") {
-        reader.error("'resize' needs a size, like 'resize 300x300', 'resize 50%' or 'resize width=800'", at: statement.location)
+        reader.error(
+          "'resize' needs a size, like 'resize 300x300', 'resize 50%' or 'resize width=800'", at: statement.location)
       }
     }
-    let fit = reader.choice("fit", ["inside": Resize.Fit.inside, "cover": .cover, "contain": .contain, "fill": .fill, "outside": .outside])
+    let fit = reader.choice(
+      "fit", ["inside": Resize.Fit.inside, "cover": .cover, "contain": .contain, "fill": .fill, "outside": .outside])
     resize.fit = fit ?? .inside
     let fitKnown = fit != nil || !reader.has("fit")
     if let gravity = reader.gravity("gravity", smart: true), fitKnown {
@@ -93,7 +96,9 @@ public struct Resize: PipelineStep {
       }
     }
     let needsBoth: [Fit] = [.cover, .contain, .fill]
-    if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil, resize.width == nil || resize.height == nil {
+    if needsBoth.contains(resize.fit), !reader.diagnostics.hasErrors, resize.scale == nil,
+      resize.width == nil || resize.height == nil
+    {
       reader.error("fit=\(resize.fit.rawValue) needs both a width and a height, like 400x300", at: statement.location)
     }
     return resize

@@ -76,12 +76,14 @@ public struct Watermark: PipelineStep {
     var mark: Mark?
     if isImage, let argument = reader.argument("image") {
       let name = argument.value.value
-      let path = name.hasPrefix("/") ? name : URL(fileURLWithPath: baseDirectory).appendingPathComponent(name).standardized.path
+      let path =
+        name.hasPrefix("/") ? name : URL(fileURLWithPath: baseDirectory).appendingPathComponent(name).standardized.path
       if name.isEmpty {
         reader.error("expected a file name for `image`", at: argument.value.location)
       } else if !FileManager.default.isReadableFile(atPath: path) {
         reader.error(
-          "cannot read the watermark image '\(excerpt(name))' (looked for \(excerpt(path, limit: 200)))", at: argument.value.location,
+          "cannot read the watermark image '\(excerpt(name))' (looked for \(excerpt(path, limit: 200)))",
+          at: argument.value.location,
           notes: ["a relative path is taken from the pipeline file's folder"])
       }
       mark = .image(path: path, width: reader.length("width", percentRange: 0...100) ?? .percent(20))
@@ -91,7 +93,8 @@ public struct Watermark: PipelineStep {
       let length = text.count
       if length > maxTextCharacters {
         reader.error(
-          "expected a watermark text of at most \(maxTextCharacters) characters, found \(length)", at: argument.value.location)
+          "expected a watermark text of at most \(maxTextCharacters) characters, found \(length)",
+          at: argument.value.location)
       }
       let font = reader.string("font") ?? defaultFont
       if let fontArgument = reader.argument("font"), font.count > maxFontCharacters {
@@ -122,11 +125,11 @@ public struct Watermark: PipelineStep {
     case .image(let path, let width):
       what = "image \((path as NSString).lastPathComponent) at \(width.description) of the width"
     }
-    let where_: String
+    let place: String
     switch placement {
-    case .tile: where_ = "tiled"
-    case .anchor(let a): where_ = "\(a.name), margin \(margin.description)"
+    case .tile: place = "tiled"
+    case .anchor(let a): place = "\(a.name), margin \(margin.description)"
     }
-    return "watermark: \(what), \(where_), opacity \(formatNumber(opacity))"
+    return "watermark: \(what), \(place), opacity \(formatNumber(opacity))"
   }
 }

@@ -66,7 +66,10 @@ public struct XXHash64 {
       d = Self.round(d, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
       offset += 32
     }
-    v1 = a; v2 = b; v3 = c; v4 = d
+    v1 = a
+    v2 = b
+    v3 = c
+    v4 = d
   }
 
   /// The hash of everything added so far.

@@ -20,14 +20,17 @@ extension Compress {
       try Image.check(
         "jpegsave",
         cvips_jpegsave(
-          image.pointer, path, Int32(quality(for: .jpeg)), progressive ? 1 : 0, Int32(mode.rawValue), optimize ? 1 : 0, s))
+          image.pointer, path, Int32(quality(for: .jpeg)), progressive ? 1 : 0, Int32(mode.rawValue), optimize ? 1 : 0,
+          s))
     case .png:
       try Image.check("pngsave", cvips_pngsave(image.pointer, path, Int32(level), palette ? 1 : 0, s))
     case .webp:
       try Image.check(
-        "webpsave", cvips_webpsave(image.pointer, path, Int32(quality(for: .webp)), lossless ? 1 : 0, Int32(effort ?? 4), s))
+        "webpsave",
+        cvips_webpsave(image.pointer, path, Int32(quality(for: .webp)), lossless ? 1 : 0, Int32(effort ?? 4), s))
     case .avif:
-      try Image.check("heifsave", cvips_avifsave(image.pointer, path, Int32(quality(for: .avif)), Int32(effort ?? 4), s))
+      try Image.check(
+        "heifsave", cvips_avifsave(image.pointer, path, Int32(quality(for: .avif)), Int32(effort ?? 4), s))
     case .tiff:
       let compression: VipsForeignTiffCompression
       switch tiffCompression {

@@ -121,13 +121,15 @@ extension Watermark: ImagingStep {
     if stamp.width > base.width || stamp.height > base.height {
       let scale = min(Double(base.width) / Double(stamp.width), Double(base.height) / Double(stamp.height))
       stamp = try stamp.resized(
-        width: max(1, Int(Double(stamp.width) * scale)), height: max(1, Int(Double(stamp.height) * scale)), route: route)
+        width: max(1, Int(Double(stamp.width) * scale)), height: max(1, Int(Double(stamp.height) * scale)), route: route
+      )
     }
     let margin = self.margin.offset(of: min(base.width, base.height))
     var result: Image
     switch placement {
     case .anchor(let anchor):
-      var (x, y) = anchor.offset(size: (stamp.width, stamp.height), frame: (base.width, base.height), margin: (margin, margin))
+      var (x, y) = anchor.offset(
+        size: (stamp.width, stamp.height), frame: (base.width, base.height), margin: (margin, margin))
       x = max(0, min(x, base.width - stamp.width))
       y = max(0, min(y, base.height - stamp.height))
       let region = try base.extractArea(x: x, y: y, width: stamp.width, height: stamp.height)
@@ -136,7 +138,8 @@ extension Watermark: ImagingStep {
       result = try base.inserting(stamped, x: x, y: y)
     case .tile:
       let cell = try stamp.embedded(
-        x: margin / 2, y: margin / 2, width: stamp.width + margin, height: stamp.height + margin, background: [0, 0, 0, 0])
+        x: margin / 2, y: margin / 2, width: stamp.width + margin, height: stamp.height + margin,
+        background: [0, 0, 0, 0])
       let across = (base.width + cell.width - 1) / cell.width
       let down = (base.height + cell.height - 1) / cell.height
       let tiles = try cell.replicated(across: across, down: down)

@@ -47,7 +47,7 @@ extension Image {
     let options = try Image.options(operation, arguments)
     var values = [Int32](repeating: 0, count: outputs.count)
     let names = outputs.map { strdup($0) }
-    defer { names.forEach { free($0) } }
+    defer { for name in names { free(name) } }
     let status = names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
       cvips_call(operation, pointer, options, nil, names.baseAddress, &values, Int32(outputs.count))
     }

@@ -80,13 +80,16 @@ extension Image {
   /// nearest the true one: the picture then lands within a quarter of a decoded
   /// pixel of where libvips's centre convention puts it (measured 0.26-0.39 px
   /// of a 300-px thumbnail before, when the decode kept whatever size it had).
-  public func resized(width: Int, height: Int, shrunkFrom stored: (width: Int, height: Int), by shrink: Int) throws -> Image {
+  public func resized(width: Int, height: Int, shrunkFrom stored: (width: Int, height: Int), by shrink: Int) throws
+    -> Image
+  {
     let nearestWidth = max(1, Int((Double(stored.width) / Double(shrink)).rounded()))
     let nearestHeight = max(1, Int((Double(stored.height) / Double(shrink)).rounded()))
     var source = self
     if source.width < nearestWidth || source.height < nearestHeight {
       source = try Image.call("embed") {
-        cvips_embed_copy(pointer, $0, 0, 0, Int32(max(nearestWidth, self.width)), Int32(max(nearestHeight, self.height)))
+        cvips_embed_copy(
+          pointer, $0, 0, 0, Int32(max(nearestWidth, self.width)), Int32(max(nearestHeight, self.height)))
       }
     }
     source = try source.extractArea(x: 0, y: 0, width: nearestWidth, height: nearestHeight)

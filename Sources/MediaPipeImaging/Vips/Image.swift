@@ -18,7 +18,8 @@ public final class Image {
 
   /// Runs one libvips call that produces an image; the one checked path into libvips.
   /// - Throws: `ImagingError` with the operation name and libvips's error text.
-  static func call(_ operation: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws
+  static func call(_ operation: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32)
+    throws
     -> Image
   {
     var out: UnsafeMutablePointer<VipsImage>?

@@ -47,7 +47,8 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
   static func classify(operation: String, detail: String) -> FailureReason {
     let text = detail.lowercased()
     let saving = operation.hasSuffix("save")
-    if text.contains("is not a known file format") || text.contains("not a known") || text.contains("unable to read header")
+    if text.contains("is not a known file format") || text.contains("not a known")
+      || text.contains("unable to read header")
       || text.contains("empty file") || text.contains("not a jpeg") || text.contains("not a png")
     {
       return .notAnImage
@@ -65,10 +66,12 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
     {
       return .processingFailed
     }
-    if text.contains("premature end") || text.contains("truncated") || text.contains("corrupt") || text.contains("out of order")
+    if text.contains("premature end") || text.contains("truncated") || text.contains("corrupt")
+      || text.contains("out of order")
       || text.contains("read error") || text.contains("bad huffman") || text.contains("incomplete")
       || text.contains("crc error") || text.contains("unexpected end") || text.contains("invalid jpeg")
-      || text.contains("bogus") || text.contains("missing sos") || text.contains("unable to parse") || text.contains("not enough data")
+      || text.contains("bogus") || text.contains("missing sos") || text.contains("unable to parse")
+      || text.contains("not enough data")
       || text.contains("decode") && text.contains("fail")
       // libjpeg's words for a damaged stream, which may surface only when the
       // saver pulls the pixels (a lazy decode): still the input's fault. (Its

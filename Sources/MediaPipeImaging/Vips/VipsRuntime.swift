@@ -1,5 +1,5 @@
-import CVips
 import CPosixShims
+import CVips
 import CVipsShims
 
 /// libvips for this process: started once, one thread, no operation cache.

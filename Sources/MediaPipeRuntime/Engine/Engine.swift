@@ -48,7 +48,9 @@ public final class Engine {
     self.logger = logger
     self.interrupts = interrupts
     compiled = try Self.compile(options.pipelinePath)
-    guard let pipeline = compiled.pipeline else { throw EngineError.invalidPipeline(path: options.pipelinePath, compiled) }
+    guard let pipeline = compiled.pipeline else {
+      throw EngineError.invalidPipeline(path: options.pipelinePath, compiled)
+    }
     self.pipeline = pipeline
     outputRoot = options.outputRoot.map(OutputPlan.normalise)
     let roots = outputRoot.map { [$0] } ?? lockRoots.map(OutputPlan.normalise)
@@ -62,7 +64,8 @@ public final class Engine {
         },
         onTakeOver: { root, holder in
           logger.notice(
-            "note: a previous run (\(holder.description)) in \(root) ended without finishing; continuing from what it recorded")
+            "note: a previous run (\(holder.description)) in \(root) ended without finishing; continuing from what it recorded"
+          )
         },
         onUnusable: { root, why in
           logger.warning("warning: cannot keep a lock or state in \(root) (\(why)); going on without them")
@@ -275,7 +278,8 @@ public final class Engine {
         onInterrupt: { inFlight, second in
           let images = "\(inFlight) image\(inFlight == 1 ? "" : "s") in flight"
           logger.notice(
-            "\(second ? "aborting: stopping the \(images)" : "stopping: finishing the \(images) (interrupt again to abort)")")
+            "\(second ? "aborting: stopping the \(images)" : "stopping: finishing the \(images) (interrupt again to abort)")"
+          )
         },
         onRetry: { task, failure, output in
           var metadata: Logger.Metadata = [:]
@@ -299,7 +303,8 @@ public final class Engine {
     outcome.lockTrouble = lockTrouble
     let why =
       started.interrupted
-      ? "not started: interrupted" : lockTrouble != nil ? "not started: the lock was lost" : "not started: output writes failing"
+      ? "not started: interrupted"
+      : lockTrouble != nil ? "not started: the lock was lost" : "not started: output writes failing"
     for task in started.notStarted {
       guard let event = notStarted(task, why: why) else { continue }
       outcome.notStarted += 1

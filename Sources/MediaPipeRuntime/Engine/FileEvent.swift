@@ -7,8 +7,8 @@ import MediaPipeCore
 
 /// What happened to one input: the one event `run` and `watch` emit per file.
 ///
-/// The progress bar, the summary, the `--report` file and the JSON lines of
-/// `--log-format json` are all built from these, so every consumer sees the same
+/// The progress bar, the summary, the JSON report and the JSON log
+/// lines are all built from these, so every consumer sees the same
 /// fields. Encoded (JSON) as `time`, `input`, `status`, `reason`, `message`,
 /// `detail`, `outputs`, `milliseconds`, `movedTo`; the typed fields below them
 /// (the failure with its remedy, the worker's raw output) are for Swift callers.
@@ -44,7 +44,7 @@ public struct FileEvent: Sendable {
   public var message: String?
   public var outputs: [Output]
   public var milliseconds: Int
-  /// Where the watcher moved the original (`--done`/`--failed` folders).
+  /// Where the watcher moved the original (the done and failed folders).
   public var movedTo: String?
   /// The failure, typed; nil unless `status` is `failed`.
   public var failure: TaskFailure?

@@ -1,7 +1,7 @@
 import Foundation
 import MediaPipeCore
 
-/// A record of one run for scripts (what `--report FILE.json` writes): every
+/// A record of one run for scripts (what the command line writes as its JSON report): every
 /// input's `FileEvent` and a summary.
 ///
 /// `status` is `done`, `skipped` or `failed`; `reason` is one of the stable

@@ -51,7 +51,8 @@ public struct AtomicFileWriter {
       }
     } catch {
       throw ImagingError(
-        operation: "mkdir", detail: "cannot create the folder \(folder): \(Self.describe(error))", reason: .cannotWriteOutput)
+        operation: "mkdir", detail: "cannot create the folder \(folder): \(Self.describe(error))",
+        reason: .cannotWriteOutput)
     }
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -69,7 +70,9 @@ public struct AtomicFileWriter {
     } catch var error as ImagingError {
       unlink(temporary)
       if access(folder, W_OK) != 0 {
-        error = ImagingError(operation: error.operation, detail: "cannot write in \(folder): \(String(cString: strerror(errno)))", reason: .cannotWriteOutput)
+        error = ImagingError(
+          operation: error.operation, detail: "cannot write in \(folder): \(String(cString: strerror(errno)))",
+          reason: .cannotWriteOutput)
       }
       throw error
     } catch {
@@ -79,7 +82,8 @@ public struct AtomicFileWriter {
     if rename(temporary, finalPath) != 0 {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
-      throw ImagingError(operation: "rename", detail: "cannot move the output into \(finalPath): \(reason)", reason: .cannotWriteOutput)
+      throw ImagingError(
+        operation: "rename", detail: "cannot move the output into \(finalPath): \(reason)", reason: .cannotWriteOutput)
     }
   }
 

@@ -116,7 +116,9 @@ public struct InputScanner {
       guard fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
       let type = lst.st_mode & S_IFMT
       if type == S_IFDIR {
-        walk(path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored, seen: &seen)
+        walk(
+          path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored,
+          seen: &seen)
       } else if type == S_IFREG {
         let key = canonicalFolder == "/" ? "/" + name : canonicalFolder + "/" + name
         consider(
@@ -181,7 +183,9 @@ public struct InputScanner {
     var inputs: [InputFile] = []
     var ignored: [String] = []
     var seen = Seen()
-    consider(path, root: root, relative: relative, stat: st, explicit: false, link: false, into: &inputs, ignored: &ignored, seen: &seen)
+    consider(
+      path, root: root, relative: relative, stat: st, explicit: false, link: false, into: &inputs, ignored: &ignored,
+      seen: &seen)
     return inputs.first
   }
 

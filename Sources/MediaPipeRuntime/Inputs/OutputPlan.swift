@@ -14,12 +14,12 @@ import MediaPipeCore
 /// running the same command twice never makes `processed_processed_a.jpg`.
 /// An input fails, before decoding, when an output would land on an input (its
 /// own or another), on an output another input writes, or on an existing file
-/// mediapipe did not write (unless `--force`).
+/// mediapipe did not write (unless told to overwrite).
 public struct OutputPlan {
   /// An input, with where its outputs go.
   public struct Entry: Sendable {
     public var input: InputFile
-    /// `-o DIR`, or the input root the file was found under.
+    /// A separate output folder, or the input root the file was found under.
     public var outputRoot: String
     /// The paths it will write; entries with `{width}`/`{height}` are patterns.
     public var outputs: [String]
@@ -32,10 +32,10 @@ public struct OutputPlan {
   public var ownOutputs: [InputFile] = []
 
   /// - Parameters:
-  ///   - outputRoot: `-o DIR`, or nil for "next to each input".
+  ///   - outputRoot: a separate output folder, or nil for "next to each input".
   ///   - knownOutputs: files the state store recorded as outputs (of any pipeline), or that
   ///     carry mediapipe's mark below an output root: never inputs.
-  ///   - overwrite: replace existing files mediapipe did not write (`--force`); inputs never.
+  ///   - overwrite: replace existing files mediapipe did not write ; inputs never.
   ///   - writtenByMediapipe: whether an existing file at an output path is mediapipe's
   ///     (marked, or known by content), and so may be replaced.
   ///   - allowUntrusted: whether formats only untrusted loaders read (JPEG XL, JPEG 2000,
@@ -47,7 +47,8 @@ public struct OutputPlan {
   ///   - maxFileSize: inputs larger than this many bytes fail before decoding (whatever
   ///     they hold, unless their format is blocked), and claim no output names either.
   public init(
-    pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [], overwrite: Bool = false,
+    pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [],
+    overwrite: Bool = false,
     writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:],
     maxFileSize: Int? = nil
   ) {
@@ -83,7 +84,9 @@ public struct OutputPlan {
           reason: .fileTooLarge, detail: "\(ByteCount.text(input.size)); the limit is \(ByteCount.text(limit))",
           remedy: .raiseLimit(.fileSize(bytes: limit)))
       } else if input.format == nil {
-        problem = TaskFailure(reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format")
+        problem = TaskFailure(
+          reason: .notAnImage, detail: input.size == 0 ? "the file is empty" : "its content is not a known image format"
+        )
       }
       planned.append(Entry(input: input, outputRoot: root, outputs: outputs, problem: problem))
     }

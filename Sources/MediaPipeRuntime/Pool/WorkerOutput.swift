@@ -6,7 +6,7 @@ import Foundation
 /// The parent reads it from a pipe as it arrives (a worker that writes a lot
 /// never blocks) and keeps the last `limit` bytes. It never goes to the user's
 /// terminal as it is: a crash is reported in one line, naming the last libvips
-/// message, and the text itself goes to the report's detail and to `--verbose`.
+/// message, and the text itself goes to the report's detail and to verbose output.
 struct WorkerOutput {
   /// Bytes kept per task: the end of a long backtrace is what explains it.
   static let limit = 64 * 1024
@@ -62,7 +62,7 @@ struct WorkerOutput {
   }
 
   /// GLib's lines for the "VIPS" domain ("VIPS-WARNING **: ...", "VIPS:ERROR:..."), and
-  /// ours for --verbose ("libvips: VIPS: ..."); not a backtrace's `Thread 3 "libvips worker"`.
+  /// ours for verbose output ("libvips: VIPS: ..."); not a backtrace's `Thread 3 "libvips worker"`.
   private static func isLibvips(_ line: [UInt8]) -> Bool {
     let text = String(decoding: line, as: UTF8.self)
     return text.contains("VIPS-") || text.contains("VIPS:") || text.hasPrefix("libvips: ")

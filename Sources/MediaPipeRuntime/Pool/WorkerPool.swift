@@ -63,7 +63,9 @@ public final class WorkerPool {
     /// `jobs` times the workers' memory limit when they have one.
     public var memoryBudget: Int?
 
-    public init(jobs: Int, executable: String, configuration: WorkerConfiguration, timeout: Double? = nil, retries: Int = 0) {
+    public init(
+      jobs: Int, executable: String, configuration: WorkerConfiguration, timeout: Double? = nil, retries: Int = 0
+    ) {
       self.jobs = jobs
       self.executable = executable
       self.configuration = configuration
@@ -411,7 +413,8 @@ public final class WorkerPool {
     }
     if status == .signaled(SIGKILL) {
       return TaskFailure(
-        reason: .crashed, detail: "\(status.description); if nobody killed it, the system may have run out of memory\(said)")
+        reason: .crashed,
+        detail: "\(status.description); if nobody killed it, the system may have run out of memory\(said)")
     }
     return TaskFailure(reason: .crashed, detail: status.description + said)
   }
@@ -494,7 +497,9 @@ public final class WorkerPool {
       finishedSinceFlush += 1
       onFinish(
         current.task,
-        TaskResult(outputs: [], failure: TaskFailure(reason: .processingFailed, detail: "stopped by a second interrupt"), milliseconds: 0))
+        TaskResult(
+          outputs: [], failure: TaskFailure(reason: .processingFailed, detail: "stopped by a second interrupt"),
+          milliseconds: 0))
     }
   }
 

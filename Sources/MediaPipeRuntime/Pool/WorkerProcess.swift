@@ -65,7 +65,9 @@ final class WorkerProcess {
     var taskPipe: [Int32] = [-1, -1]
     var resultPipe: [Int32] = [-1, -1]
     var outputPipe: [Int32] = [-1, -1]
-    guard cposix_pipe_cloexec(&taskPipe) == 0 else { throw PoolError.cannotStartWorker(String(cString: strerror(errno))) }
+    guard cposix_pipe_cloexec(&taskPipe) == 0 else {
+      throw PoolError.cannotStartWorker(String(cString: strerror(errno)))
+    }
     guard cposix_pipe_cloexec(&resultPipe) == 0 else {
       close(taskPipe[0])
       close(taskPipe[1])

@@ -142,7 +142,7 @@ public struct TaskResult: Codable, Sendable {
   public var input: FileIdentity?
   /// What the worker wrote on stdout and stderr during the task (libvips warnings, a
   /// crash's backtrace; the last 64 KB), nil if nothing. Filled in by the pool, not
-  /// the worker; for the report and `--verbose`, never printed as it is otherwise.
+  /// the worker; for the report and verbose output, never printed as it is otherwise.
   public var workerOutput: String?
   /// Outputs the file system would not mark (no user extended attributes), by
   /// final path, with their size and content hash: the store keeps them instead.

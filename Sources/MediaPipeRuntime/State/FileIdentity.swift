@@ -22,7 +22,8 @@ public struct FileIdentity: Sendable, Hashable, Codable {
   public static func of(_ path: String) -> FileIdentity? {
     var st = stat()
     guard stat(path, &st) == 0 else { return nil }
-    return FileIdentity(size: Int(st.st_size), modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
+    return FileIdentity(
+      size: Int(st.st_size), modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
   }
 
   /// Stat, then hash the content.

@@ -63,7 +63,7 @@ final class RunState {
 
   /// Opens the stores of `roots` (and takes their locks unless `lock` is false).
   /// - Parameters:
-  ///   - statePath: one store for every root (`--state`), instead of one per root.
+  ///   - statePath: one store for every root (a state file the user named), instead of one per root.
   ///   - onUnusable: a root where neither lock nor store can be created (read-only, full):
   ///     the run goes on there without them, and each image reports its own write error.
   init(
@@ -79,7 +79,8 @@ final class RunState {
     for root in Set(roots).sorted() {
       if lock {
         do {
-          let taken = try RunLock.acquire(root: root, wait: wait, onWait: { onWait(root, $0) }, interrupted: interrupted)
+          let taken = try RunLock.acquire(
+            root: root, wait: wait, onWait: { onWait(root, $0) }, interrupted: interrupted)
           if let crashed = taken.crashedHolder { onTakeOver(root, crashed) }
           locks.append(taken)
         } catch RunLock.Failure.cannotCreate(_, let why) {
@@ -185,7 +186,8 @@ final class RunState {
     else { return false }
     let record = StateRecord(
       input: canonicalPath, pipeline: pipelineID, size: entry.input.size, modified: entry.input.modified,
-      contentHash: hash, fingerprint: fingerprint, version: MediaPipeVersion.current, outputs: planned.map(OutputPlan.normalise),
+      contentHash: hash, fingerprint: fingerprint, version: MediaPipeVersion.current,
+      outputs: planned.map(OutputPlan.normalise),
       format: entry.input.format?.rawValue ?? "")
     records[canonicalPath] = record
     knownOutputs.formUnion(record.outputs)

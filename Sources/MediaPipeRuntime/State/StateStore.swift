@@ -44,7 +44,7 @@ public struct StateRecord: Sendable, Hashable, Codable {
 /// The state store: an SQLite database in WAL mode (safe under crashes and
 /// concurrent readers) that records every output written.
 ///
-/// Default location: `.mediapipe/state.sqlite` under the output root (`-o DIR`,
+/// Default location: `.mediapipe/state.sqlite` under the output root (a separate output folder,
 /// or each input root). The run lock keeps two runs from writing at once.
 ///
 /// A store deleted while a run has it open lives on in that run (SQLite keeps
@@ -301,7 +301,8 @@ public final class StateStore {
         case "\t": text += "\\t"
         default:
           if scalar.value < 0x20 {
-            text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+            text +=
+              "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
               + String(scalar.value, radix: 16)
           } else {
             text.unicodeScalars.append(scalar)
@@ -334,7 +335,8 @@ public final class StateStore {
   /// Records, before it is created, that `temporary` is being written to become `path`.
   public func noteWriting(path: String, temporary: String) throws {
     try write()
-    try database.query("INSERT OR REPLACE INTO written (path, temporary) VALUES (?, ?)", [.text(path), .text(temporary)])
+    try database.query(
+      "INSERT OR REPLACE INTO written (path, temporary) VALUES (?, ?)", [.text(path), .text(temporary)])
   }
 
   /// Temporary files announced by a run that never finished them, forgotten as they are returned.

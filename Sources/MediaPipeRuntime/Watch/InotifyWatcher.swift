@@ -27,7 +27,7 @@ final class InotifyWatcher {
   private static let mask: UInt32 =
     UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF) | UInt32(IN_ONLYDIR)
 
-  /// - Parameter excluded: folders not to watch (outputs, --done, --failed).
+  /// - Parameter excluded: folders not to watch (outputs, the done and failed folders).
   init(excluded: @escaping (String) -> Bool) throws {
     fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
     guard fd >= 0 else { throw WatchError.inotify(String(cString: strerror(errno))) }

@@ -4,7 +4,7 @@ import Foundation
   import Glibc
 #endif
 
-/// Moves originals after processing (`--done DIR`, `--failed DIR`), mirroring
+/// Moves originals after processing (to the done and failed folders), mirroring
 /// their folder below the watched one, never overwriting what is there.
 struct OriginalMover {
   /// Moves `path` below `destination`; returns where it went.

@@ -84,7 +84,8 @@ public final class WatchSession {
     self.onEvent = onEvent
     let logger = engine.logger
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: options.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: options.directory, isDirectory: &isDirectory), isDirectory.boolValue
+    else {
       throw EngineError.notAFolder(path: options.directory)
     }
     root = OutputPlan.normalise(options.directory)
@@ -108,7 +109,8 @@ public final class WatchSession {
     let backlog = (try? scanner.scan([root]).inputs) ?? []
     let polling = options.pollSeconds.map { " (polling every \(formatSeconds($0)))" } ?? ""
     logger.notice(
-      "watching \(options.directory) with \(engine.options.pipelinePath)\(polling); \(backlog.count) file\(backlog.count == 1 ? "" : "s") already there")
+      "watching \(options.directory) with \(engine.options.pipelinePath)\(polling); \(backlog.count) file\(backlog.count == 1 ? "" : "s") already there"
+    )
     // Files already there may still be being written (a restart during an upload):
     // they too must keep their size and time over the settle time.
     for file in backlog where !isIgnoredName(file.path) { queue.schedule(file.path, scanned: true) }
@@ -192,7 +194,9 @@ public final class WatchSession {
 
   private func listFiles(below folder: String) -> [String] {
     var result: [String] = []
-    guard !isExcluded(folder), let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+    guard !isExcluded(folder), let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      return []
+    }
     for name in names where !name.hasPrefix(".") {
       let path = folder + "/" + name
       var st = stat()

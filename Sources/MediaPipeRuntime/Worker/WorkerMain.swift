@@ -19,10 +19,12 @@ enum WorkerMain {
     // The parent decides what an interrupt means; a worker finishes its image.
     signal(SIGINT, SIG_IGN)
     var buffer = FrameChannel.Buffer()
-    guard case .configure(let configuration)? = try? FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer)
+    guard
+      case .configure(let configuration)? = try? FrameChannel.receive(ParentMessage.self, from: input, buffer: &buffer)
     else { return 2 }
     let compiled = PipelineCompiler.compile(
-      source: configuration.pipelineSource, file: configuration.pipelineFile, baseDirectory: configuration.baseDirectory)
+      source: configuration.pipelineSource, file: configuration.pipelineFile, baseDirectory: configuration.baseDirectory
+    )
     guard let pipeline = compiled.pipeline else {
       try? FrameChannel.send(WorkerMessage.refused(reason: "the pipeline does not compile"), to: output)
       return 2
@@ -54,9 +56,11 @@ enum WorkerMain {
         let result = perform(task, with: processor, fingerprint: configuration.fingerprint, hooks: hooks) {
           temporary, final in
           // Announce the file, and create it only once the parent has recorded it.
-          try FrameChannel.send(WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
+          try FrameChannel.send(
+            WorkerMessage.writing(task: task.id, temporaryPath: temporary, finalPath: final), to: output)
           guard try channel.awaitProceed() else {
-            throw ImagingError(operation: "output", detail: "the run ended before \(final) was written", reason: .processingFailed)
+            throw ImagingError(
+              operation: "output", detail: "the run ended before \(final) was written", reason: .processingFailed)
           }
         }
         // The end of this task's output on the output pipe, then its result.
