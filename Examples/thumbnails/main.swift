@@ -22,7 +22,6 @@ let paths = Array(arguments.dropFirst())
 let pipelinePath = NSTemporaryDirectory() + "mediapipe-example-\(getpid()).pipeline"
 try "resize 256x256\ncompress webp quality=80\noutput \"{stem}.webp\"\n".write(
   toFile: pipelinePath, atomically: true, encoding: .utf8)
-defer { try? FileManager.default.removeItem(atPath: pipelinePath) }
 
 var logger = Logger(label: "mediapipe-example")
 logger.logLevel = .warning
@@ -31,7 +30,12 @@ let options = EngineOptions(
   waitForLock: true, dryRun: false, limits: .standard, libvipsWarnings: false)
 
 do {
-  let engine = try Engine(options: options, lockRoots: paths, logger: logger, interrupts: nil)
+  // The engine reads the pipeline once, here; the file can go (exit() skips a top-level defer).
+  let engine: Engine
+  do {
+    defer { try? FileManager.default.removeItem(atPath: pipelinePath) }
+    engine = try Engine(options: options, lockRoots: paths, logger: logger, interrupts: nil)
+  }
   let encoder = JSONEncoder()
   encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
   let outcome = try engine.run(paths) { event in
