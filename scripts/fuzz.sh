@@ -12,6 +12,12 @@
 # out of memory), leaving it in .build-fuzz/artifacts/TARGET/ and saying how to
 # replay it. Extra options go to libFuzzer (e.g. -jobs=2, -seed=1).
 #
+#   bash scripts/fuzz.sh --print-dictionary
+#
+# prints the parser's dictionary: fuzz/parser/parser.dict (the format's keywords)
+# with every step's name and keys, read from the steps' own files, so that a new
+# step needs no edit here (StepRegistryTests checks that it finds them all).
+#
 # FUZZ_BUILD_LOCK=FILE wraps the Swift build of the parser target in
 # `flock FILE` (on a machine where Swift builds share one lock).
 set -euo pipefail
@@ -20,6 +26,21 @@ usage() {
   echo "usage: $0 jpeg_dc|transposed_resize|parser|all SECONDS [LIBFUZZER_OPTION...]" >&2
   exit 2
 }
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# The parser's dictionary: the committed tokens, then each step's name and `key=`.
+parser_dictionary() {
+  cat "$root/fuzz/parser/parser.dict"
+  {
+    sed -n 's/^ *public static let name = "\(.*\)"$/\1/p' "$root"/Sources/MediaPipeCore/Steps/*.swift
+    grep -ho 'StepSchema(keys: \[[^]]*\]' "$root"/Sources/MediaPipeCore/Steps/*.swift | grep -o '"[^"]*"' |
+      tr -d '"' | sed 's/$/=/'
+  } | sort -u | awk '{ printf "step%d=\"%s\"\n", NR, $0 }'
+}
+if [ "${1:-}" = --print-dictionary ]; then
+  parser_dictionary
+  exit 0
+fi
 [ $# -ge 2 ] || usage
 target=$1
 seconds=$2
@@ -27,7 +48,6 @@ shift 2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
 case $target in jpeg_dc | transposed_resize | parser | all) ;; *) usage ;; esac
 
-root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/setup.sh"
 cd "$root"
 
@@ -92,7 +112,10 @@ run_target() {
     -artifact_prefix="$artifacts")
   case $name in
   jpeg_dc) options+=(-dict=fuzz/jpeg_dc/jpeg.dict) ;;
-  parser) options+=(-dict=fuzz/parser/parser.dict -max_len=4096) ;;
+  parser)
+    parser_dictionary >"$build/parser.dict"
+    options+=(-dict="$build/parser.dict" -max_len=4096)
+    ;;
   esac
   echo "fuzz: running $name for ${seconds}s" >&2
   local status=0
