@@ -10,7 +10,7 @@ import MediaPipeCore
 /// The progress bar, the summary, the JSON report and the JSON log
 /// lines are all built from these, so every consumer sees the same
 /// fields. Encoded (JSON) as `time`, `input`, `status`, `reason`, `message`,
-/// `detail`, `outputs`, `milliseconds`, `movedTo`; the typed fields below them
+/// `detail`, `outputs`, `milliseconds`, `movedTo`, `inputBytes`; the typed fields below them
 /// (the failure with its remedy, the worker's raw output) are for Swift callers.
 public struct FileEvent: Sendable {
   /// How the input ended.
@@ -129,9 +129,9 @@ public struct FileEvent: Sendable {
   }
 }
 
-extension FileEvent: Encodable {
+extension FileEvent: Codable {
   private enum CodingKeys: String, CodingKey {
-    case time, input, status, reason, message, detail, outputs, milliseconds, movedTo
+    case time, input, status, reason, message, detail, outputs, milliseconds, movedTo, inputBytes
   }
 
   public func encode(to encoder: Encoder) throws {
@@ -145,5 +145,30 @@ extension FileEvent: Encodable {
     try container.encode(outputs, forKey: .outputs)
     try container.encode(milliseconds, forKey: .milliseconds)
     try container.encodeIfPresent(movedTo, forKey: .movedTo)
+    try container.encode(inputBytes, forKey: .inputBytes)
+  }
+
+  /// An event as a report or a JSON log line holds it (to merge reports): the typed
+  /// failure comes back from its stable reason code, with the detail as written.
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    time = try container.decode(String.self, forKey: .time)
+    input = try container.decode(String.self, forKey: .input)
+    status = try container.decode(Status.self, forKey: .status)
+    reason = try container.decodeIfPresent(String.self, forKey: .reason)
+    message = try container.decodeIfPresent(String.self, forKey: .message)
+    outputs = try container.decodeIfPresent([Output].self, forKey: .outputs) ?? []
+    milliseconds = try container.decodeIfPresent(Int.self, forKey: .milliseconds) ?? 0
+    movedTo = try container.decodeIfPresent(String.self, forKey: .movedTo)
+    inputBytes = try container.decodeIfPresent(Int.self, forKey: .inputBytes) ?? 0
+    let detail = try container.decodeIfPresent(String.self, forKey: .detail)
+    failure =
+      status == .failed
+      ? TaskFailure(reason: reason.flatMap(FailureReason.init(rawValue:)) ?? .processingFailed, detail: detail ?? "")
+      : nil
+    workerOutput = nil
+    upFront = false
+    relativeDirectory = ""
+    processed = nil
   }
 }
