@@ -135,6 +135,7 @@ public final class Engine {
     var admissions: [Admission] = []
     for entry in plan.entries {
       if let problem = entry.problem {
+        recordFailure(entry, problem)
         var event = FileEvent(input: entry.input, status: .failed, failure: problem)
         event.upFront = true
         admissions.append(.event(event))
@@ -183,7 +184,9 @@ public final class Engine {
     guard let entry = entries.removeValue(forKey: task.id) else { return nil }
     for output in result.outputs { ownOutputs.insert(OutputPlan.normalise(output.path)) }
     state.noteUnmarkedOutputs(of: result, root: entry.outputRoot)
-    if result.failure == nil {
+    if let failure = result.failure {
+      recordFailure(entry, failure)
+    } else {
       do {
         try state.record(entry, canonicalPath: entry.input.canonicalPath, result: result)
       } catch {
@@ -200,6 +203,15 @@ public final class Engine {
     event.workerOutput = result.workerOutput
     event.processed = result.input
     return event
+  }
+
+  /// Notes a failure in the state store, for `status`; one that cannot be noted is logged.
+  private func recordFailure(_ entry: OutputPlan.Entry, _ failure: TaskFailure) {
+    do {
+      try state.recordFailure(entry, canonicalPath: entry.input.canonicalPath, failure: failure)
+    } catch {
+      logger.warning("warning: could not record the failure of \(entry.input.path) in the state store: \(error)")
+    }
   }
 
   /// An event for a task that was admitted but never started (interrupted, stopped).

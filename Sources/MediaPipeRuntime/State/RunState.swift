@@ -272,6 +272,17 @@ final class RunState {
     try store.confirmWritten(record.outputs)
   }
 
+  /// Records that an input failed, for `status` (a failure is not remembered for
+  /// skipping: the next run tries the input again).
+  func recordFailure(_ entry: OutputPlan.Entry, canonicalPath: String, failure: TaskFailure) throws {
+    guard lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] else {
+      return
+    }
+    noteUnflushed()
+    try store.saveFailure(
+      input: canonicalPath, pipeline: pipelineID, reason: failure.reason.rawValue, message: failure.sentence)
+  }
+
   // MARK: - Batched writes
 
   private func noteUnflushed() {

@@ -90,7 +90,7 @@ public final class StateStore {
     try database.query(
       """
       SELECT count(*) FROM sqlite_master
-      WHERE type = 'table' AND name IN ('meta', 'done', 'written', 'output_content')
+      WHERE type = 'table' AND name IN ('meta', 'done', 'written', 'output_content', 'failed')
       """
     ) { tables = $0.integer(0) }
     var journal = ""
@@ -98,12 +98,13 @@ public final class StateStore {
     // Reads through a memory map: a re-run reads every row once, and a read call per
     // 4 KB page was ~16,000 system calls for 100,000 files.
     try database.execute("PRAGMA mmap_size=1073741824")
-    if tables == 4 && journal.lowercased() == "wal" {
+    if tables == 5 && journal.lowercased() == "wal" {
       try database.execute("PRAGMA synchronous=NORMAL")
       return database
     }
     // `output_content` (added in 0.2): outputs on file systems without extended
-    // attributes, by content; older stores gain it here, older versions ignore it.
+    // attributes, by content; `failed` (0.3): the last failure of each input not
+    // done since, for `status`. Older stores gain them here, older versions ignore them.
     try database.execute(
       """
       PRAGMA journal_mode=WAL;
@@ -130,6 +131,14 @@ public final class StateStore {
         path TEXT PRIMARY KEY,
         size INTEGER NOT NULL,
         hash TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS failed (
+        input TEXT NOT NULL,
+        pipeline TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        message TEXT NOT NULL,
+        failed_at INTEGER NOT NULL,
+        PRIMARY KEY (input, pipeline)
       );
       INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '\(Self.schemaVersion)');
       """)
@@ -400,6 +409,17 @@ public final class StateStore {
         .text(record.contentHash), .text(record.fingerprint), .text(record.version), .text(outputs),
         .text(record.format), .integer(Int(Date().timeIntervalSince1970)),
       ])
+    try database.query(
+      "DELETE FROM failed WHERE input = ? AND pipeline = ?", [.text(record.input), .text(record.pipeline)])
+  }
+
+  /// Records that an input failed (replacing its earlier failure); a later `save`
+  /// of the input clears it. `reason` is `FailureReason`'s stable code.
+  public func saveFailure(input: String, pipeline: String, reason: String, message: String) throws {
+    try write()
+    try database.query(
+      "INSERT OR REPLACE INTO failed (input, pipeline, reason, message, failed_at) VALUES (?, ?, ?, ?, ?)",
+      [.text(input), .text(pipeline), .text(reason), .text(message), .integer(Int(Date().timeIntervalSince1970))])
   }
 
   /// Updates the size and modification time of an input whose content is unchanged (a `touch`).
