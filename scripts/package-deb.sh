@@ -45,7 +45,7 @@ fi
 # 1. The binary. Every build on this machine goes through the shared lock (2 cores).
 build=(swift build -c release --product mediapipe --static-swift-stdlib)
 flock /tmp/swift-build.lock "${build[@]}" >&2
-binary="$("${build[@]}" --show-bin-path)/mediapipe"
+binary="$(flock /tmp/swift-build.lock "${build[@]}" --show-bin-path)/mediapipe"
 if ldd "$binary" | grep -Ei 'swift|/opt/|toolchain|not found' >&2; then
   say "$binary still needs the libraries above (the Swift toolchain's, or missing ones)"
   exit 1
@@ -63,7 +63,7 @@ parser="$root/.build/checkouts/swift-argument-parser"
 }
 flock /tmp/swift-build.lock swift build --package-path "$parser" --scratch-path "$out/tools" \
   --product generate-manual >&2
-generate_manual="$(swift build --package-path "$parser" --scratch-path "$out/tools" --show-bin-path)/generate-manual"
+generate_manual="$(flock /tmp/swift-build.lock swift build --package-path "$parser" --scratch-path "$out/tools" --show-bin-path)/generate-manual"
 
 # 3. The tree.
 stage="$out/stage"
