@@ -413,6 +413,37 @@ public final class StateStore {
       "DELETE FROM failed WHERE input = ? AND pipeline = ?", [.text(record.input), .text(record.pipeline)])
   }
 
+  /// One line of a store's history: an input done, or its last failure.
+  public struct HistoryRow: Sendable {
+    public var input: String
+    public var pipeline: String
+    /// Seconds since 1970.
+    public var time: Int
+    /// Nil when done.
+    public var failure: (reason: String, message: String)?
+  }
+
+  /// Every input done, and every failure not done since, of every pipeline: what
+  /// `status` counts.
+  public func history() throws -> [HistoryRow] {
+    var rows: [HistoryRow] = []
+    try database.query("SELECT input, pipeline, done_at FROM done") { row in
+      rows.append(HistoryRow(input: row.text(0), pipeline: row.text(1), time: row.integer(2), failure: nil))
+    }
+    // A store older than 0.3 has no `failed` table (read-only here, nothing adds it).
+    var hasFailures = false
+    try database.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'failed'") {
+      hasFailures = $0.integer(0) == 1
+    }
+    guard hasFailures else { return rows }
+    try database.query("SELECT input, pipeline, failed_at, reason, message FROM failed") { row in
+      rows.append(
+        HistoryRow(
+          input: row.text(0), pipeline: row.text(1), time: row.integer(2), failure: (row.text(3), row.text(4))))
+    }
+    return rows
+  }
+
   /// Records that an input failed (replacing its earlier failure); a later `save`
   /// of the input clears it. `reason` is `FailureReason`'s stable code.
   public func saveFailure(input: String, pipeline: String, reason: String, message: String) throws {
