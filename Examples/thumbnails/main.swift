@@ -27,7 +27,8 @@ defer { try? FileManager.default.removeItem(atPath: pipelinePath) }
 var logger = Logger(label: "mediapipe-example")
 logger.logLevel = .warning
 let options = EngineOptions(
-  pipelinePath: pipelinePath, outputRoot: outputFolder, jobs: 2, allowUntrusted: false, statePath: nil, force: false,
+  pipelinePath: pipelinePath, outputRoot: outputFolder, jobs: 2, allowUntrusted: false, statePath: nil, shard: nil,
+  stateJournal: .automatic, force: false,
   waitForLock: true, dryRun: false, limits: .standard, libvipsWarnings: false)
 
 do {

@@ -60,6 +60,21 @@ import Testing
     #expect(Shard.bucket(ofRelativePath: "x/p.png", count: 13) == Shard.bucket(ofRelativePath: "x/p.jpg", count: 13))
   }
 
+  @Test func bytesAndStringsAgree() throws {
+    let paths =
+      Self.paths + ["café.jpg", "cafe\u{301}.jpg", "./a//b.png", "a/.hidden", "noext", "a.b/c", ".x.jpg", "a/b."]
+    for count in [2, 3, 16] {
+      for index in 0..<count {
+        let shard = try Shard(index: index, count: count)
+        for path in paths {
+          var text = path
+          let byBytes = text.withUTF8 { shard.contains(relativePathBytes: UnsafeRawBufferPointer($0)) }
+          #expect(byBytes == shard.contains(relativePath: path), "\(path) in \(shard)")
+        }
+      }
+    }
+  }
+
   @Test func oneShotHashEqualsStreaming() {
     for length in [0, 1, 3, 4, 7, 8, 31, 32, 33, 64, 100] {
       let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }

@@ -73,6 +73,41 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     count == 1 || Self.bucket(ofRelativePath: relativePath, count: count) == index
   }
 
+  /// `contains(relativePath:)` for a path given as UTF-8 bytes: plain ASCII paths
+  /// (nearly all) are hashed where they lie, without making a string, so that
+  /// choosing one shard's files from a list of a million costs a fraction of a second.
+  public func contains(relativePathBytes bytes: UnsafeRawBufferPointer) -> Bool {
+    if count == 1 { return true }
+    guard let keyEnd = Self.plainKeyEnd(bytes) else {
+      return contains(relativePath: String(decoding: bytes, as: UTF8.self))
+    }
+    return Self.jump(XXHash64.hash(UnsafeRawBufferPointer(rebasing: bytes[..<keyEnd])), buckets: count) == index
+  }
+
+  /// Where the key of a plain path ends (before the last extension), or nil when the
+  /// path is not plain: not ASCII, or with an empty or "." part.
+  private static func plainKeyEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    var length = 0
+    var startsWithDot = false
+    var nameStart = 0
+    var lastDot = -1
+    for (offset, byte) in bytes.enumerated() {
+      if byte >= 0x80 { return nil }
+      if byte == UInt8(ascii: "/") {
+        if length == 0 || (length == 1 && startsWithDot) { return nil }
+        length = 0
+        nameStart = offset + 1
+        lastDot = -1
+      } else {
+        if length == 0 { startsWithDot = byte == UInt8(ascii: ".") }
+        if byte == UInt8(ascii: ".") { lastDot = offset }
+        length += 1
+      }
+    }
+    guard length > 0, !(length == 1 && startsWithDot) else { return nil }
+    return lastDot > nameStart ? lastDot : bytes.count
+  }
+
   /// The shard (of `count`) that the file at `relativePath` below its input root belongs to.
   public static func bucket(ofRelativePath relativePath: String, count: Int) -> Int {
     var key = key(relativePath: relativePath)

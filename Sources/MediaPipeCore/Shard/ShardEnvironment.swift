@@ -21,6 +21,11 @@ public enum ShardEnvironment {
     public var shard: Shard
     /// Where K and N came from, for people: "Slurm array task 3 (SLURM_ARRAY_TASK_ID=4, ...)".
     public var source: String
+
+    public init(shard: Shard, source: String) {
+      self.shard = shard
+      self.source = source
+    }
   }
 
   /// The shard the environment names, or nil when it names none.
