@@ -78,10 +78,25 @@ public struct InputList: Sendable {
   /// - Throws: `OutsideRoots` for the first listed path below none of them.
   public func select(roots: [String], shard: Shard?) throws -> [Listed] {
     let given = roots.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-    // Textual prefixes first ("photos/" for a line "photos/a.jpg"), then the absolute
-    // forms for lines written otherwise ("./photos/a.jpg", "/abs/photos/a.jpg").
-    let prefixes = given.map { Array(($0 == "/" ? "/" : $0 + "/").utf8) }
+    // Textual prefixes first, each standing for a root: the root as given ("photos/"
+    // for a line "photos/a.jpg"), its absolute form ("/abs/photos/"), and, when it
+    // lies below the current folder, its form relative to that ("photos/" for a root
+    // given as "/abs/photos"). Lines written otherwise ("./photos/a.jpg") are
+    // normalised, which costs more.
     let absolute = given.map { OutputPlan.normalise($0) }
+    let cwd = OutputPlan.normalise(".")
+    var prefixes: [[UInt8]] = []
+    var prefixRoot: [Int] = []
+    for (index, root) in given.enumerated() {
+      var forms = [root == "/" ? "/" : root + "/", absolute[index] == "/" ? "/" : absolute[index] + "/"]
+      if absolute[index].hasPrefix(cwd == "/" ? "/" : cwd + "/") {
+        forms.append(String(absolute[index].dropFirst(cwd == "/" ? 1 : cwd.count + 1)) + "/")
+      }
+      for form in Set(forms) {
+        prefixes.append(Array(form.utf8))
+        prefixRoot.append(index)
+      }
+    }
     var selected: [Listed] = []
     var failure: OutsideRoots?
     bytes.withUnsafeBytes { all in
@@ -109,8 +124,9 @@ public struct InputList: Sendable {
           if Self.isClean(rest) {
             if let shard, !shard.contains(relativePathBytes: rest) { continue }
             let relative = String(decoding: rest, as: UTF8.self)
+            let root = given[prefixRoot[best]]
             selected.append(
-              Listed(path: String(decoding: line, as: UTF8.self), root: given[best], relativePath: relative))
+              Listed(path: root == "/" ? "/" + relative : root + "/" + relative, root: root, relativePath: relative))
             continue
           }
         }
