@@ -26,3 +26,6 @@ python3 bench/watch_latency.py --binary .build/release/mediapipe --corpus "$work
 # Per-image overhead (tiny images) and a 100,000-file no-op re-run beside find; adds its section.
 python3 bench/overhead.py --binary .build/release/mediapipe --work "$work/overhead" --rounds "${ROUNDS:-3}" \
   --out docs/benchmarks.md
+# Sharding: one shard's files from a 1,000,000-line list (< 1 s), and sharded no-op re-runs; adds its section.
+python3 bench/sharding.py --binary .build/release/mediapipe --work "$work/sharding" --rounds "${ROUNDS:-3}" \
+  --out docs/benchmarks.md

@@ -26,7 +26,8 @@ try "resize 256x256\ncompress webp quality=80\noutput \"{stem}.webp\"\n".write(
 var logger = Logger(label: "mediapipe-example")
 logger.logLevel = .warning
 let options = EngineOptions(
-  pipelinePath: pipelinePath, outputRoot: outputFolder, jobs: 2, allowUntrusted: false, statePath: nil, force: false,
+  pipelinePath: pipelinePath, outputRoot: outputFolder, jobs: 2, allowUntrusted: false, statePath: nil, shard: nil,
+  stateJournal: .automatic, force: false,
   waitForLock: true, dryRun: false, limits: .standard, libvipsWarnings: false)
 
 do {

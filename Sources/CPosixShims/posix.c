@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -197,4 +198,10 @@ int cposix_pin_threads(int cpu) {
   }
   closedir(tasks);
   return result;
+}
+
+long cposix_file_system_type(const char *path) {
+  struct statfs info;
+  if (statfs(path, &info) != 0) return -1;
+  return (long)(unsigned long)(unsigned int)info.f_type;
 }

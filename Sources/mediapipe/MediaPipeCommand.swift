@@ -24,7 +24,9 @@ struct MediaPipeCommand: ParsableCommand {
         130  interrupted (images in flight were finished; run again to finish)
       """,
     version: MediaPipeVersion.current,
-    subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, ReportCommand.self]
+    subcommands: [
+      RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, ListCommand.self, ReportCommand.self,
+    ]
   )
 
   /// Parses and runs, mapping argument errors to exit code 2 as documented.

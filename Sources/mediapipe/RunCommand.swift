@@ -25,6 +25,19 @@ struct RunCommand: ParsableCommand {
       images concerned. Two runs writing into the same output root never overlap: the \
       second waits (or, with --no-wait, exits with 75).
 
+      Splitting a job over many machines (see docs/scale-out.md): each task of an \
+      array job runs the same command with --shard, and takes the files whose \
+      path below its folder hashes to its shard; the shards are disjoint, together \
+      they are every file, and adding files moves no file to another shard. Each \
+      shard keeps its own state store and lock (.mediapipe/state.shard-K-of-N.sqlite) \
+      and reads every other store there: a later run with any N, or none, does not \
+      redo what a shard did. --from-list reads the files from a list (made once with \
+      `mediapipe list`) instead of walking the folders in every task.
+        mediapipe run --shard 3/16 -o web/ web.pipeline photos/
+        mediapipe run --shard auto -o web/ web.pipeline photos/    (in a Slurm array task)
+        mediapipe list photos/ > files.txt
+        mediapipe run --shard auto --from-list files.txt -o web/ web.pipeline photos/
+
       Exit codes: 0 all done, 1 some images failed, 2 usage or pipeline error, \
       75 another run holds the lock (--no-wait), 130 interrupted.
       """)
@@ -32,10 +45,20 @@ struct RunCommand: ParsableCommand {
   @ArgumentParser.Argument(help: "The pipeline file.")
   var pipeline: String
 
-  @ArgumentParser.Argument(help: "Image files or folders to process.")
+  @ArgumentParser.Argument(
+    help: "Image files or folders to process (with --from-list: the folders the listed files lie below).")
   var paths: [String]
 
   @OptionGroup var workers: WorkerOptions
+
+  @OptionGroup var sharding: ShardOptions
+
+  @OptionGroup var list: InputListOptions
+
+  @Flag(
+    name: [.customShort("0"), .customLong("null")], help: "The --from-list paths are separated by NUL bytes, not lines."
+  )
+  var null = false
 
   @Flag(help: "Print each input and the outputs it would get; write nothing.")
   var dryRun = false
@@ -56,6 +79,9 @@ struct RunCommand: ParsableCommand {
 
   func validate() throws {
     guard !(quiet && verbose) else { throw ValidationError("--quiet and --verbose cannot be used together") }
+    guard !null || list.fromList != nil else {
+      throw ValidationError("-0/--null says how the list is separated: give the list with --from-list FILE")
+    }
   }
 
   func run() throws {
@@ -72,13 +98,22 @@ struct RunCommand: ParsableCommand {
       reporter.workerOutput(Console.workerOutput(metadata))
     }
     let logger = Console.logger(route, level: verbosity == .verbose ? .info : verbosity == .quiet ? .error : .notice)
-    let options = workers.engineOptions(pipelinePath: pipeline, force: force, dryRun: dryRun, verbose: verbose)
+    let shard = try sharding.resolve()
+    if let shard {
+      let line = "shard \(shard.shard) (hash version \(Shard.hashVersion)), from \(shard.source)"
+      if sharding.shard == "auto" { logger.notice("\(line)") } else { logger.info("\(line)") }
+    } else if let warning = ShardOptions.unshardedArrayWarning() {
+      logger.warning("\(warning)")
+    }
+    let listed = try list.select(roots: paths, shard: shard?.shard, null: null)
+    let options = workers.engineOptions(
+      pipelinePath: pipeline, shard: shard?.shard, force: force, dryRun: dryRun, verbose: verbose)
     let engine: Engine
     let plan: Engine.BatchPlan
     do {
       engine = try Engine(options: options, lockRoots: Engine.inputRoots(paths), logger: logger, interrupts: interrupts)
       Console.warnings(engine)
-      plan = try engine.planBatch(paths)
+      plan = try listed.map { engine.planBatch(listed: $0) } ?? engine.planBatch(paths)
     } catch {
       throw Console.fail(error)
     }

@@ -20,6 +20,12 @@ struct WorkerOptions: ParsableArguments {
       "The state store file (default: .mediapipe/state.sqlite under the output root).", valueName: "path"))
   var statePath: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The state store's SQLite journal: 'auto' uses DELETE on network file systems (NFS, SMB, Lustre, ...), where WAL does not work, and WAL elsewhere.",
+      valueName: "auto|wal|delete"))
+  var stateJournal: StateJournal = .automatic
+
   @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
   var maxPixels: Int = 100_000_000
 
@@ -62,13 +68,16 @@ struct WorkerOptions: ParsableArguments {
   }
 
   /// The engine's options from these flags and the command's own.
-  func engineOptions(pipelinePath: String, force: Bool, dryRun: Bool, verbose: Bool) -> EngineOptions {
+  func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) -> EngineOptions {
     EngineOptions(
       pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: allowUntrustedFormats,
-      statePath: statePath, force: force, waitForLock: !noWait, dryRun: dryRun,
+      statePath: statePath, shard: shard, stateJournal: stateJournal, force: force, waitForLock: !noWait,
+      dryRun: dryRun,
       limits: Limits(
         maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
         retries: retries),
       libvipsWarnings: verbose)
   }
 }
+
+extension StateJournal: ExpressibleByArgument {}

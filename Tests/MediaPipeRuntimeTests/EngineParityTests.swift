@@ -21,6 +21,8 @@ import Testing
   func engine(_ folder: String, workers: String) throws -> Engine {
     let options = EngineOptions(
       pipelinePath: folder + "/p.pipeline", outputRoot: folder + "/out", jobs: 1, allowUntrusted: false, statePath: nil,
+      shard: nil,
+      stateJournal: .automatic,
       force: false, waitForLock: false, dryRun: false, limits: .standard, libvipsWarnings: false,
       workerExecutable: workers)
     return try Engine(options: options, lockRoots: [folder + "/in"], logger: Logger(label: "test"), interrupts: nil)

@@ -49,7 +49,8 @@ import Testing
     -> RunState.Decision
   {
     let state = try RunState(
-      roots: [setup.folder], statePath: nil, pipelineID: pipelineID, fingerprint: fingerprint, force: force, lock: lock,
+      roots: [setup.folder], statePath: nil, shard: nil, journal: .automatic, pipelineID: pipelineID,
+      fingerprint: fingerprint, force: force, lock: lock,
       wait: false, onWait: { _, _ in }, onTakeOver: { _, _ in },
       onUnusable: { root, why in Issue.record("\(root): \(why)") },
       interrupted: { false })

@@ -110,7 +110,8 @@ func decoded<T: Decodable>(_ json: String) throws -> T {
 
   func state(fingerprint: String? = nil, lock: Bool = true, force: Bool = false) throws -> RunState {
     try RunState(
-      roots: [root], statePath: nil, pipelineID: "/p.pipeline", fingerprint: fingerprint ?? self.fingerprint,
+      roots: [root], statePath: nil, shard: nil, journal: .automatic, pipelineID: "/p.pipeline",
+      fingerprint: fingerprint ?? self.fingerprint,
       force: force, lock: lock, wait: false, onWait: { _, _ in }, onTakeOver: { _, _ in }, onUnusable: { _, _ in },
       interrupted: { false })
   }

@@ -34,6 +34,13 @@ void cposix_install_signal_pipe(int fd);
 /// Restores default SIGINT/SIGTERM handling and an empty signal mask.
 void cposix_reset_signals(void);
 
+// --- file systems -----------------------------------------------------------
+
+/// The `f_type` magic number statfs(2) reports for the file system holding
+/// `path` (sys/statfs.h is not in Swift's Glibc module): tells NFS and other
+/// network file systems, where SQLite's WAL mode must not be used. -1 on error.
+long cposix_file_system_type(const char *path);
+
 // --- resources --------------------------------------------------------------
 
 /// Caps this process's data segment (heap and anonymous mappings) at `bytes`

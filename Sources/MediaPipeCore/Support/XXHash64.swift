@@ -117,6 +117,53 @@ public struct XXHash64 {
     return String(repeating: "0", count: 16 - s.count) + s
   }
 
+  /// The hash of bytes in memory, in one call: the same value as `update` then
+  /// `finalize`, without the streaming buffer (no allocation; for many short keys).
+  public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    let count = bytes.count
+    var offset = 0
+    var h: UInt64
+    if count >= 32 {
+      var a = seed &+ p1 &+ p2, b = seed &+ p2, c = seed, d = seed &- p1
+      while offset + 32 <= count {
+        a = round(a, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+        b = round(b, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+        c = round(c, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)))
+        d = round(d, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
+        offset += 32
+      }
+      h = rotl(a, 1) &+ rotl(b, 7) &+ rotl(c, 12) &+ rotl(d, 18)
+      h = merge(h, a)
+      h = merge(h, b)
+      h = merge(h, c)
+      h = merge(h, d)
+    } else {
+      h = seed &+ p5
+    }
+    h &+= UInt64(count)
+    while offset + 8 <= count {
+      h ^= round(0, UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+      h = rotl(h, 27) &* p1 &+ p4
+      offset += 8
+    }
+    if offset + 4 <= count {
+      h ^= UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) &* p1
+      h = rotl(h, 23) &* p2 &+ p3
+      offset += 4
+    }
+    while offset < count {
+      h ^= UInt64(bytes[offset]) &* p5
+      h = rotl(h, 11) &* p1
+      offset += 1
+    }
+    h ^= h >> 33
+    h &*= p2
+    h ^= h >> 29
+    h &*= p3
+    h ^= h >> 32
+    return h
+  }
+
   /// The hash of one byte sequence.
   public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
     var h = XXHash64()

@@ -29,12 +29,25 @@ extension Engine {
   /// - Throws: `EngineError.missingPath` when a path does not exist or cannot be read.
   public func planBatch(_ paths: [String]) throws -> BatchPlan {
     let found: [InputFile]
-    var plan = BatchPlan()
+    let ignored: [String]
     do {
-      (found, plan.ignored) = try scanner(excluding: outputRoot.map { [$0] } ?? []).scan(paths)
+      (found, ignored) = try scanner(excluding: outputRoot.map { [$0] } ?? []).scan(paths)
     } catch let missing as InputScanner.MissingPath {
       throw EngineError.missingPath(missing)
     }
+    return plan(found, ignored: ignored)
+  }
+
+  /// Admits the files of a list (`InputList.select`, already narrowed to this engine's
+  /// shard) as `planBatch(_:)` admits what it finds: the list replaces the walk.
+  public func planBatch(listed: [InputList.Listed]) -> BatchPlan {
+    let (found, ignored) = scanner(excluding: outputRoot.map { [$0] } ?? []).scan(listed: listed)
+    return plan(found, ignored: ignored)
+  }
+
+  private func plan(_ found: [InputFile], ignored: [String]) -> BatchPlan {
+    var plan = BatchPlan()
+    plan.ignored = ignored
     plan.admissions = admit(found)
     var sizes: [Int: Int] = [:]
     for admission in plan.admissions {

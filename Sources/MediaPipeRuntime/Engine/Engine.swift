@@ -56,7 +56,8 @@ public final class Engine {
     let roots = outputRoot.map { [$0] } ?? lockRoots.map(OutputPlan.normalise)
     do {
       state = try RunState(
-        roots: roots, statePath: options.statePath.map(OutputPlan.normalise),
+        roots: roots, statePath: options.statePath.map(OutputPlan.normalise), shard: options.shard,
+        journal: options.stateJournal,
         pipelineID: InputScanner.canonical(options.pipelinePath), fingerprint: pipeline.fingerprint(),
         force: options.force, lock: !options.dryRun, wait: options.waitForLock,
         onWait: { root, holder in
@@ -101,6 +102,7 @@ public final class Engine {
   /// folders and does not read the first bytes of files the store knows unchanged.
   public func scanner(excluding excluded: [String]) -> InputScanner {
     var scanner = InputScanner(excludedDirectories: Set(excluded.map(InputScanner.canonical)))
+    scanner.shard = options.shard
     scanner.knownFormat = { [state] in state.knownFormat(canonicalPath: $0, size: $1, modified: $2) }
     return scanner
   }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaPipeCore
 
 /// Everything an `Engine` is built from, as typed values: no command-line names.
 ///
@@ -16,6 +17,11 @@ public struct EngineOptions: Sendable {
   public var allowUntrusted: Bool
   /// One state store for every output root, instead of `.mediapipe/state.sqlite` in each.
   public var statePath: String?
+  /// Take only this shard's share of the inputs (`Shard`), with its own state store and
+  /// lock, reading every other shard's store; nil: every input.
+  public var shard: Shard?
+  /// The state stores' journal mode (`.automatic`: DELETE on network file systems, WAL elsewhere).
+  public var stateJournal: StateJournal
   /// Redo every input, up to date or not, and replace files mediapipe did not write.
   public var force: Bool
   /// Wait for another run that holds an output root's lock (otherwise fail with `EngineError.busy`).
@@ -31,14 +37,17 @@ public struct EngineOptions: Sendable {
   public var workerExecutable: String
 
   public init(
-    pipelinePath: String, outputRoot: String?, jobs: Int, allowUntrusted: Bool, statePath: String?, force: Bool,
-    waitForLock: Bool, dryRun: Bool, limits: Limits, libvipsWarnings: Bool, workerExecutable: String = "/proc/self/exe"
+    pipelinePath: String, outputRoot: String?, jobs: Int, allowUntrusted: Bool, statePath: String?, shard: Shard?,
+    stateJournal: StateJournal, force: Bool, waitForLock: Bool, dryRun: Bool, limits: Limits, libvipsWarnings: Bool,
+    workerExecutable: String = "/proc/self/exe"
   ) {
     self.pipelinePath = pipelinePath
     self.outputRoot = outputRoot
     self.jobs = jobs
     self.allowUntrusted = allowUntrusted
     self.statePath = statePath
+    self.shard = shard
+    self.stateJournal = stateJournal
     self.force = force
     self.waitForLock = waitForLock
     self.dryRun = dryRun

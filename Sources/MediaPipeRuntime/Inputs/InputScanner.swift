@@ -46,6 +46,10 @@ public struct InputScanner {
   /// The format of a file already known unchanged (canonical path, size, time),
   /// so that a re-run does not even read its first bytes.
   public var knownFormat: (String, Int, Int) -> ImageFormat? = { _, _, _ in nil }
+  /// Take only the files of this shard (by their path relative to their root,
+  /// `Shard.contains(relativePath:)`); another shard's files are passed over
+  /// without even a `stat` when the folder entry says they are regular files.
+  public var shard: Shard?
 
   public init(excludedDirectories: Set<String> = []) {
     self.excludedDirectories = excludedDirectories
@@ -81,6 +85,7 @@ public struct InputScanner {
         walk(root, root: root, relative: "", into: &inputs, ignored: &ignored, seen: &seen)
       } else {
         let root = (path as NSString).deletingLastPathComponent
+        if let shard, !shard.contains(relativePath: (path as NSString).lastPathComponent) { continue }
         consider(
           path, root: root.isEmpty ? "." : root, relative: "", stat: st, explicit: true, link: false,
           into: &inputs, ignored: &ignored, seen: &seen)
@@ -104,17 +109,34 @@ public struct InputScanner {
     defer { closedir(directory) }
     let fd = dirfd(directory)
     var names: [String] = []
+    var types: [String: UInt8] = [:]
     while let entry = readdir(directory) {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      if !name.hasPrefix(".") { names.append(name) }
+      if name.hasPrefix(".") { continue }
+      if let shard {
+        // Another shard's file is passed over here, from its name alone.
+        let type = entry.pointee.d_type
+        if type != UInt8(DT_DIR) && type != UInt8(DT_UNKNOWN)
+          && !shard.contains(relativePath: relative.isEmpty ? name : relative + "/" + name)
+        {
+          continue
+        }
+        types[name] = type
+      }
+      names.append(name)
     }
     for name in names.sorted() {
       let path = folder == "/" ? "/" + name : folder + "/" + name
       var lst = stat()
       guard fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
       let type = lst.st_mode & S_IFMT
+      if let shard, type != S_IFDIR, types[name] == UInt8(DT_UNKNOWN),
+        !shard.contains(relativePath: relative.isEmpty ? name : relative + "/" + name)
+      {
+        continue
+      }
       if type == S_IFDIR {
         walk(
           path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored,
@@ -170,6 +192,60 @@ public struct InputScanner {
     } else {
       ignored.append(path + " (not an image)")
     }
+  }
+
+  /// The files of a list (`InputList.select`), as `scan` would have found them
+  /// walking their roots: a listed file that is gone, a folder or not an image
+  /// is passed over (in `ignored`); a file listed twice is taken once.
+  public func scan(listed: [InputList.Listed]) -> (inputs: [InputFile], ignored: [String]) {
+    var inputs: [InputFile] = []
+    var ignored: [String] = []
+    var seen = Seen()
+    seen.track([])
+    // The real path of each folder once, as the walk does.
+    var canonicalFolders: [String: (path: String, excluded: Bool)] = [:]
+    for item in listed {
+      var lst = stat()
+      guard lstat(item.path, &lst) == 0 else {
+        ignored.append(item.path + " (listed, but \(String(cString: strerror(errno))))")
+        continue
+      }
+      let folder = (item.path as NSString).deletingLastPathComponent
+      let relativeFolder = (item.relativePath as NSString).deletingLastPathComponent
+      let type = lst.st_mode & S_IFMT
+      if type == S_IFREG {
+        let canonicalFolder: String
+        if let known = canonicalFolders[folder] {
+          if known.excluded { continue }
+          canonicalFolder = known.path
+        } else {
+          canonicalFolder = Self.canonical(folder.isEmpty ? "." : folder)
+          // Never inside the output folder, as the walk never enters it.
+          let excluded = excludedDirectories.contains {
+            canonicalFolder == $0 || canonicalFolder.hasPrefix($0 == "/" ? "/" : $0 + "/")
+          }
+          canonicalFolders[folder] = (canonicalFolder, excluded)
+          if excluded { continue }
+        }
+        let name = (item.path as NSString).lastPathComponent
+        consider(
+          item.path, canonical: canonicalFolder == "/" ? "/" + name : canonicalFolder + "/" + name, root: item.root,
+          relative: relativeFolder, stat: lst, explicit: false, link: false, into: &inputs, ignored: &ignored,
+          seen: &seen)
+      } else if type == S_IFLNK {
+        var st = stat()
+        guard stat(item.path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+          ignored.append(item.path + " (a symbolic link to a folder or to nothing; not followed)")
+          continue
+        }
+        consider(
+          item.path, root: item.root, relative: relativeFolder, stat: st, explicit: false, link: true, into: &inputs,
+          ignored: &ignored, seen: &seen)
+      } else {
+        ignored.append(item.path + (type == S_IFDIR ? " (a folder: a list names files)" : " (not a regular file)"))
+      }
+    }
+    return (inputs, ignored)
   }
 
   /// One file below `root` as an input, if it is one (a regular file, or a link

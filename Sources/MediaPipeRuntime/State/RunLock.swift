@@ -17,6 +17,10 @@ import Foundation
 /// nothing: the next run creates a new file and locks that. The holder calls
 /// `check()` as it admits work: it re-creates a vanished lock, or learns that
 /// another run has already taken the new one and must stop.
+///
+/// Shards of one job (`--shard K/N`) each take their own lock, `lock.shard-K-of-N`,
+/// and share `lock` (`flock` shared): shards never wait for each other, while a run
+/// over everything (which takes `lock` exclusively) and the shards exclude each other.
 public final class RunLock {
   /// Who holds a lock.
   public struct Holder: Sendable, CustomStringConvertible {
@@ -63,6 +67,11 @@ public final class RunLock {
   public let path: String
   /// The output root it protects.
   public let root: String
+  /// The lock file's name in `.mediapipe` ("lock", "lock.shard-3-of-16").
+  public let name: String
+  /// Taken shared (many holders at once) rather than exclusive; a shared holder
+  /// neither writes its pid into the file nor reads a crashed holder from it.
+  public let shared: Bool
   private var fd: Int32
   /// The lock file's device and inode, to notice it was deleted or replaced.
   private var identity: (dev_t, ino_t)
@@ -70,8 +79,10 @@ public final class RunLock {
   /// The holder found in the file when it was taken: a run that crashed.
   public let crashedHolder: Holder?
 
-  private init(root: String, path: String, fd: Int32, crashedHolder: Holder?) {
+  private init(root: String, name: String, shared: Bool, path: String, fd: Int32, crashedHolder: Holder?) {
     self.root = root
+    self.name = name
+    self.shared = shared
     self.path = path
     self.fd = fd
     self.crashedHolder = crashedHolder
@@ -104,7 +115,7 @@ public final class RunLock {
     if stat(path, &st) == 0 && st.st_dev == identity.0 && st.st_ino == identity.1 { return .intact }
     let replacement: RunLock
     do {
-      replacement = try Self.acquire(root: root, wait: false)
+      replacement = try Self.acquire(root: root, name: name, shared: shared, wait: false)
     } catch Failure.busy(_, let holder) {
       return .lost(holder: holder)
     } catch let failure as Failure {
@@ -122,14 +133,17 @@ public final class RunLock {
 
   /// Takes the lock of an output root.
   /// - Parameters:
+  ///   - name: the lock file's name in `.mediapipe`.
+  ///   - shared: take it shared with other shared holders (the shards of a job).
   ///   - wait: wait for another run to finish; otherwise fail at once with `.busy`.
   ///   - onWait: called once if we have to wait, with the holder.
   ///   - interrupted: polled while waiting; true stops the wait.
   public static func acquire(
-    root: String, wait: Bool, onWait: (Holder?) -> Void = { _ in }, interrupted: () -> Bool = { false }
+    root: String, name: String = "lock", shared: Bool = false, wait: Bool, onWait: (Holder?) -> Void = { _ in },
+    interrupted: () -> Bool = { false }
   ) throws -> RunLock {
     let folder = root + "/.mediapipe"
-    let path = folder + "/lock"
+    let path = folder + "/" + name
     var st = stat()
     if stat(folder, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR { throw Failure.notAFolder(path: folder) }
     do {
@@ -140,7 +154,7 @@ public final class RunLock {
     let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw Failure.cannotCreate(path: path, why: String(cString: strerror(errno))) }
     var waited = false
-    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+    while flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK || errno == EINTR else {
         let why = String(cString: strerror(errno))
         close(fd)
@@ -161,18 +175,19 @@ public final class RunLock {
       }
       usleep(100_000)
     }
+    if shared { return RunLock(root: root, name: name, shared: true, path: path, fd: fd, crashedHolder: nil) }
     let previous = Holder.parse(contents(fd))
     let formatter = ISO8601DateFormatter()
     let stamp = "\(getpid()) \(formatter.string(from: Date()))\n"
     ftruncate(fd, 0)
     _ = stamp.withCString { pwrite(fd, $0, strlen($0), 0) }
-    return RunLock(root: root, path: path, fd: fd, crashedHolder: previous)
+    return RunLock(root: root, name: name, shared: false, path: path, fd: fd, crashedHolder: previous)
   }
 
   /// Empties the file (a clean end) and releases the lock.
   public func release() {
     guard fd >= 0 else { return }
-    ftruncate(fd, 0)
+    if !shared { ftruncate(fd, 0) }
     flock(fd, LOCK_UN)
     close(fd)
     fd = -1

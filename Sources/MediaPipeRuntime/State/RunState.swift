@@ -34,6 +34,10 @@ final class RunState {
   private var stores: [String: StateStore] = [:]
   private var records: [String: StateRecord] = [:]
   private var storeOfRoot: [String: String] = [:]
+  /// Inputs whose record came from another shard's store (refreshed into ours in full).
+  private var foreign = Set<String>()
+  /// Other shards' stores already read.
+  private var siblingsRead = Set<String>()
   let pipelineID: String
   let fingerprint: String
   let force: Bool
@@ -64,10 +68,16 @@ final class RunState {
   /// Opens the stores of `roots` (and takes their locks unless `lock` is false).
   /// - Parameters:
   ///   - statePath: one store for every root (a state file the user named), instead of one per root.
+  ///   - shard: this run's shard: its own store and lock (`state.shard-K-of-N.sqlite`,
+  ///     `lock.shard-K-of-N`), with `lock` shared by the shards. Every other store
+  ///     beside its own (other shards', other N, a run over everything) is read too,
+  ///     so that work any of them recorded is not done again.
+  ///   - journal: the stores' journal mode (DELETE on network file systems).
   ///   - onUnusable: a root where neither lock nor store can be created (read-only, full):
   ///     the run goes on there without them, and each image reports its own write error.
   init(
-    roots: [String], statePath: String?, pipelineID: String, fingerprint: String, force: Bool, lock: Bool, wait: Bool,
+    roots: [String], statePath: String?, shard: Shard?, journal: StateJournal, pipelineID: String, fingerprint: String,
+    force: Bool, lock: Bool, wait: Bool,
     onWait: (String, RunLock.Holder?) -> Void, onTakeOver: (String, RunLock.Holder) -> Void,
     onUnusable: (String, String) -> Void, interrupted: () -> Bool
   ) throws {
@@ -79,8 +89,16 @@ final class RunState {
     for root in Set(roots).sorted() {
       if lock {
         do {
+          if let shard {
+            // Shared by the shards, exclusive for a run over everything: shards never
+            // wait for each other, and never run beside an unsharded run.
+            locks.append(
+              try RunLock.acquire(
+                root: root, shared: true, wait: wait, onWait: { onWait(root, $0) }, interrupted: interrupted))
+          }
           let taken = try RunLock.acquire(
-            root: root, wait: wait, onWait: { onWait(root, $0) }, interrupted: interrupted)
+            root: root, name: shard.map { "lock." + $0.name } ?? "lock", wait: wait, onWait: { onWait(root, $0) },
+            interrupted: interrupted)
           if let crashed = taken.crashedHolder { onTakeOver(root, crashed) }
           locks.append(taken)
         } catch RunLock.Failure.cannotCreate(_, let why) {
@@ -88,11 +106,12 @@ final class RunState {
           continue
         }
       }
-      let path = statePath ?? root + "/.mediapipe/state.sqlite"
+      let base = statePath ?? root + "/.mediapipe/state.sqlite"
+      let path = shard.map { Self.storePath(base, shard: $0) } ?? base
       // Without the lock (a dry run) nothing is created: a missing store means nothing was done yet.
       if stores[path] == nil && (lock || FileManager.default.fileExists(atPath: path)) {
         do {
-          let store = try StateStore(path: path)
+          let store = try StateStore(path: path, journal: journal)
           let (found, outputs) = try store.load(pipeline: pipelineID)
           // (Taken as they are when nothing is there yet: merging 100,000 entries rehashes each.)
           if records.isEmpty { records = found } else { records.merge(found) { a, _ in a } }
@@ -116,8 +135,58 @@ final class RunState {
           continue
         }
       }
+      readSiblings(of: base, own: path)
       storeOfRoot[root] = path
     }
+  }
+
+  /// The store of one shard: `state.sqlite` becomes `state.shard-3-of-16.sqlite`.
+  static func storePath(_ base: String, shard: Shard) -> String {
+    let folder = (base as NSString).deletingLastPathComponent
+    let name = (base as NSString).lastPathComponent
+    let ext = (name as NSString).pathExtension
+    let stem = ext.isEmpty ? name : (name as NSString).deletingPathExtension
+    let sharded = stem + "." + shard.name + (ext.isEmpty ? "" : "." + ext)
+    return folder.isEmpty ? sharded : folder + "/" + sharded
+  }
+
+  /// The stores beside `base` that runs with other shards (or none) keep: `state.sqlite`
+  /// and every `state.shard-K-of-N.sqlite`, in name order.
+  static func siblingStores(of base: String) -> [String] {
+    let folder = (base as NSString).deletingLastPathComponent
+    let name = (base as NSString).lastPathComponent
+    let ext = (name as NSString).pathExtension
+    let stem = ext.isEmpty ? name : (name as NSString).deletingPathExtension
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+    return names.filter { candidate in
+      candidate == name
+        || (candidate.hasPrefix(stem + ".shard-") && (ext.isEmpty || candidate.hasSuffix("." + ext))
+          && !candidate.hasSuffix("-wal") && !candidate.hasSuffix("-shm") && !candidate.hasSuffix("-journal"))
+    }.sorted().map { folder.isEmpty ? $0 : folder + "/" + $0 }
+  }
+
+  /// Reads every other store beside `base`, read-only: what they recorded counts
+  /// as done (a record of this pipeline and mediapipe wins over a stale one of
+  /// ours), and their outputs are never inputs. A store that cannot be read is
+  /// passed over: its inputs are then simply done again.
+  private func readSiblings(of base: String, own: String) {
+    for path in Self.siblingStores(of: base) where path != own && stores[path] == nil {
+      guard siblingsRead.insert(path).inserted else { continue }
+      guard let store = try? StateStore.reading(path), let (found, outputs) = try? store.load(pipeline: pipelineID)
+      else { continue }
+      for (input, record) in found {
+        if let mine = records[input], isCurrent(mine) || !isCurrent(record) { continue }
+        records[input] = record
+        foreign.insert(input)
+      }
+      knownOutputs.formUnion(outputs)
+      if let contents = try? store.outputContents() { unmarkedContent.merge(contents) { $0.union($1) } }
+    }
+  }
+
+  /// Whether a record was written by this pipeline as it is and this mediapipe.
+  private func isCurrent(_ record: StateRecord) -> Bool {
+    record.fingerprint == fingerprint && record.version == MediaPipeVersion.current
   }
 
   /// The recorded format of an input whose size and time match its record.
@@ -223,10 +292,15 @@ final class RunState {
     guard let hash = FileIdentity.hash(entry.input.path) else { return .process("cannot read it") }
     guard hash == record.contentHash else { return .process("its content changed") }
     if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
-      try? store.refresh(input: canonicalPath, pipeline: pipelineID, size: now.size, modified: now.modified)
-      noteUnflushed()
       records[canonicalPath]?.size = now.size
       records[canonicalPath]?.modified = now.modified
+      if foreign.remove(canonicalPath) != nil, let record = records[canonicalPath] {
+        // Another shard's record: ours gets the whole of it (that store is only read).
+        try? store.save(record)
+      } else {
+        try? store.refresh(input: canonicalPath, pipeline: pipelineID, size: now.size, modified: now.modified)
+      }
+      noteUnflushed()
     }
     return .skip("up to date (touched, same content)")
   }

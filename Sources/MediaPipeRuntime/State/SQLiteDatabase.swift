@@ -15,10 +15,10 @@ final class SQLiteDatabase {
   /// SQLITE_TRANSIENT is a macro Swift cannot import: SQLite copies the bytes.
   private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-  /// Opens (creating if needed) the database at `path`.
-  init(path: String) throws {
+  /// Opens the database at `path`, creating it if needed unless `create` is false.
+  init(path: String, create: Bool = true) throws {
     var db: OpaquePointer?
-    let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+    let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX
     guard sqlite3_open_v2(path, &db, flags, nil) == SQLITE_OK, let db else {
       let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
       if let db { sqlite3_close(db) }

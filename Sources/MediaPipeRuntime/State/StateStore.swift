@@ -61,12 +61,31 @@ public final class StateStore {
   public var batching = false
   /// The database file's device and inode when opened.
   private var identity: (dev_t, ino_t)
+  private let journal: StateJournal
   static let schemaVersion = 1
 
-  /// Opens or creates the store at `path` (its folder is created too).
-  public init(path: String) throws {
+  /// Opens another run's store (another shard's) only to read it: nothing is
+  /// created, set up or changed, not even its journal mode (its writer may be
+  /// running). - Throws: when it cannot be opened.
+  public static func reading(_ path: String) throws -> StateStore {
+    let database = try SQLiteDatabase(path: path, create: false)
+    try database.execute("PRAGMA mmap_size=1073741824")
+    return StateStore(path: path, database: database)
+  }
+
+  private init(path: String, database: SQLiteDatabase) {
     self.path = path
-    database = try Self.open(path)
+    self.database = database
+    journal = .automatic
+    identity = Self.identity(of: path)
+  }
+
+  /// Opens or creates the store at `path` (its folder is created too).
+  /// - Parameter journal: how SQLite keeps its journal (WAL, or DELETE on network file systems).
+  public init(path: String, journal: StateJournal = .automatic) throws {
+    self.path = path
+    self.journal = journal
+    database = try Self.open(path, journal: journal)
     identity = Self.identity(of: path)
     var schema = 0
     try database.query("SELECT value FROM meta WHERE key = 'schema'") { schema = Int($0.text(0)) ?? 0 }
@@ -80,9 +99,10 @@ public final class StateStore {
     return stat(path, &st) == 0 ? (st.st_dev, st.st_ino) : (0, 0)
   }
 
-  private static func open(_ path: String) throws -> SQLiteDatabase {
+  private static func open(_ path: String, journal: StateJournal) throws -> SQLiteDatabase {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    let mode = journal.mode(forFolder: folder.isEmpty ? "." : folder)
     let database = try SQLiteDatabase(path: path)
     // A store already set up is only read here: another process can open it
     // (a dry run, say) while a run holds the write lock for its batch.
@@ -93,13 +113,13 @@ public final class StateStore {
       WHERE type = 'table' AND name IN ('meta', 'done', 'written', 'output_content', 'failed')
       """
     ) { tables = $0.integer(0) }
-    var journal = ""
-    try database.query("PRAGMA journal_mode") { journal = $0.text(0) }
+    var current = ""
+    try database.query("PRAGMA journal_mode") { current = $0.text(0) }
     // Reads through a memory map: a re-run reads every row once, and a read call per
     // 4 KB page was ~16,000 system calls for 100,000 files.
     try database.execute("PRAGMA mmap_size=1073741824")
-    if tables == 5 && journal.lowercased() == "wal" {
-      try database.execute("PRAGMA synchronous=NORMAL")
+    if tables == 5 && current.lowercased() == mode {
+      try database.execute("PRAGMA synchronous=\(mode == "wal" ? "NORMAL" : "FULL")")
       return database
     }
     // `output_content` (added in 0.2): outputs on file systems without extended
@@ -107,8 +127,8 @@ public final class StateStore {
     // done since, for `status`. Older stores gain them here, older versions ignore them.
     try database.execute(
       """
-      PRAGMA journal_mode=WAL;
-      PRAGMA synchronous=NORMAL;
+      PRAGMA journal_mode=\(mode.uppercased());
+      PRAGMA synchronous=\(mode == "wal" ? "NORMAL" : "FULL");
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS done (
         input TEXT NOT NULL,
@@ -189,7 +209,7 @@ public final class StateStore {
     guard rename(temporary, path) == 0 else {
       throw StateStoreError.failed("cannot put the state store back at \(path): \(String(cString: strerror(errno)))")
     }
-    database = try Self.open(path)
+    database = try Self.open(path, journal: journal)
     identity = Self.identity(of: path)
   }
 

@@ -1,0 +1,239 @@
+import Foundation
+import Testing
+
+/// `--shard`, `--from-list` and `list`: an array job's tasks split the inputs,
+/// share one output root, and together do exactly what one run does.
+@Suite(.serialized) struct ShardingTests {
+  /// Runs the built binary with only `environment` added to a copy of this process's
+  /// environment from which every scheduler variable is removed.
+  func run(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws -> Outcome {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    var env = ProcessInfo.processInfo.environment
+    for name in [
+      "MEDIAPIPE_SHARD", "MEDIAPIPE_SHARD_COUNT", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX",
+      "SLURM_ARRAY_TASK_STEP", "SLURM_ARRAY_TASK_COUNT", "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE",
+      "JOB_COMPLETION_INDEX",
+    ] {
+      env[name] = nil
+    }
+    process.environment = env.merging(environment) { _, new in new }
+    let out = folder + "/.out-\(UUID().uuidString)", err = folder + "/.err-\(UUID().uuidString)"
+    FileManager.default.createFile(atPath: out, contents: nil)
+    FileManager.default.createFile(atPath: err, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    defer {
+      try? FileManager.default.removeItem(atPath: out)
+      try? FileManager.default.removeItem(atPath: err)
+    }
+    return Outcome(
+      status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+  }
+
+  /// Five folders of photos (24 inputs) and a two-variant pipeline.
+  func tree() throws -> String {
+    let folder = try workspace(copyFixtures: false)
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    let sources = ["photo.jpg", "grey.jpg", "orient-1.jpg", "orient-6.jpg", "photo.webp", "alpha.png"]
+    for folderIndex in 0..<5 {
+      let sub = folder + "/in/set\(folderIndex)"
+      try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+      for (index, name) in sources.enumerated() where (index + folderIndex) % 5 != 0 {
+        try FileManager.default.copyItem(atPath: fixtures + "/" + name, toPath: sub + "/\(index)-" + name)
+      }
+    }
+    try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/in/top.jpg")
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("pipelines/thumbnails.pipeline").path,
+      toPath: folder + "/p.pipeline")
+    try FileManager.default.copyItem(atPath: fixtures + "/logo.png", toPath: folder + "/logo.png")
+    return folder
+  }
+
+  /// The inputs each JSON line of `--log-format json` says were done.
+  func done(_ outcome: Outcome) -> [String] {
+    outcome.stdout.split(separator: "\n").compactMap { line in
+      guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        object["status"] as? String == "done"
+      else { return nil }
+      return object["input"] as? String
+    }
+  }
+
+  /// The files below `folder` (state stores and locks aside) with their bytes.
+  func contents(below folder: String) throws -> [String: Data] {
+    var result: [String: Data] = [:]
+    for path in files(below: folder) where !path.hasPrefix(".mediapipe") {
+      result[path] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + path))
+    }
+    return result
+  }
+
+  @Test func fourShardsDoWhatOneRunDoes() throws {
+    let folder = try tree()
+    let single = try run(["run", "-o", "single", "p.pipeline", "in"], in: folder)
+    #expect(single.status == 0, "\(single.stderr)")
+    let inputs = files(below: folder + "/in").count
+
+    var doneBy: [String: [Int]] = [:]
+    for k in 0..<4 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/4", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+      #expect(shard.status == 0, "\(shard.stderr)")
+      for input in done(shard) { doneBy[input, default: []].append(k) }
+    }
+    #expect(doneBy.count == inputs)
+    #expect(doneBy.values.allSatisfy { $0.count == 1 }, "\(doneBy)")
+    #expect(Set(doneBy.values.map { $0[0] }).count == 4, "every shard had work")
+    let expected = try contents(below: folder + "/single")
+    #expect(!expected.isEmpty)
+    #expect(try contents(below: folder + "/out") == expected)
+    // Each shard its own store; none is the unsharded one.
+    let stores = try FileManager.default.contentsOfDirectory(atPath: folder + "/out/.mediapipe").filter {
+      $0.hasSuffix(".sqlite")
+    }
+    #expect(Set(stores) == Set((0..<4).map { "state.shard-\($0)-of-4.sqlite" }))
+
+    // A run over everything, and one with another N, recognise what the shards did.
+    let unsharded = try run(["run", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(unsharded.status == 0)
+    #expect(unsharded.stderr.contains("nothing to do: \(inputs) images up to date"), "\(unsharded.stderr)")
+    let otherN = try run(["run", "--shard", "1/3", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(otherN.stderr.contains("nothing to do"), "\(otherN.stderr)")
+
+    // Five new files: the four shards' re-runs do exactly those.
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    var added: [String] = []
+    for index in 0..<5 {
+      let path = "in/set\(index)/new-\(index).jpg"
+      try FileManager.default.copyItem(atPath: fixtures + "/orient-3.jpg", toPath: folder + "/" + path)
+      added.append(path)
+    }
+    var again: [String] = []
+    for k in 0..<4 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/4", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+      #expect(shard.status == 0, "\(shard.stderr)")
+      again += done(shard)
+    }
+    #expect(again.sorted() == added.sorted())
+  }
+
+  @Test func autoWithoutVariablesIsAUsageError() throws {
+    let folder = try tree()
+    let result = try run(["run", "--shard", "auto", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("--shard auto found no shard in the environment"))
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+    let bad = try run(["run", "--shard", "4/4", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(bad.status == 2)
+    #expect(bad.stderr.contains("0 to 3, found 4"), "\(bad.stderr)")
+    let sparse = try run(
+      ["list", "--shard", "auto", "in"], in: folder,
+      environment: [
+        "SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "9",
+        "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3",
+      ])
+    #expect(sparse.status == 2)
+    #expect(sparse.stderr.contains("not evenly spaced"), "\(sparse.stderr)")
+  }
+
+  /// Slurm (1-based, stepped), AWS Batch, Kubernetes and MEDIAPIPE_SHARD take the files of --shard K/4.
+  @Test func everySchedulerTakesTheFilesOfShardK() throws {
+    let folder = try tree()
+    for k in 0..<4 {
+      let explicit = try run(["list", "--shard", "\(k)/4", "in"], in: folder)
+      #expect(explicit.status == 0)
+      let environments: [[String: String]] = [
+        ["MEDIAPIPE_SHARD": "\(k)/4"],
+        [
+          "SLURM_ARRAY_TASK_ID": "\(k * 2 + 1)", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "7",
+          "SLURM_ARRAY_TASK_STEP": "2", "SLURM_ARRAY_TASK_COUNT": "4",
+        ],
+        ["AWS_BATCH_JOB_ARRAY_INDEX": "\(k)", "AWS_BATCH_JOB_ARRAY_SIZE": "4"],
+        ["JOB_COMPLETION_INDEX": "\(k)", "MEDIAPIPE_SHARD_COUNT": "4"],
+      ]
+      for environment in environments {
+        let auto = try run(["list", "--shard", "auto", "in"], in: folder, environment: environment)
+        #expect(auto.status == 0, "\(auto.stderr)")
+        #expect(auto.stdout == explicit.stdout, "\(environment)")
+      }
+    }
+    let kubernetes = try run(["list", "--shard", "auto", "in"], in: folder, environment: ["JOB_COMPLETION_INDEX": "1"])
+    #expect(kubernetes.status == 2)
+    #expect(kubernetes.stderr.contains("MEDIAPIPE_SHARD_COUNT"))
+  }
+
+  @Test func anArrayTaskWithoutShardIsWarned() throws {
+    let folder = try tree()
+    let result = try run(
+      ["run", "-o", "out", "p.pipeline", "in"], in: folder, environment: ["SLURM_ARRAY_TASK_ID": "2"])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("SLURM_ARRAY_TASK_ID=2 is set"), "\(result.stderr)")
+    #expect(result.stderr.contains("--shard auto"))
+    let shard = try run(
+      ["run", "--shard", "auto", "-o", "out2", "p.pipeline", "in"], in: folder,
+      environment: ["AWS_BATCH_JOB_ARRAY_INDEX": "0", "AWS_BATCH_JOB_ARRAY_SIZE": "2"])
+    #expect(shard.status == 0)
+    #expect(shard.stderr.contains("shard 0/2 (hash version 1), from AWS Batch array job"), "\(shard.stderr)")
+    #expect(!shard.stderr.contains("warning"))
+  }
+
+  @Test func aListMadeOnceReplacesTheWalk() throws {
+    let folder = try tree()
+    try "not an image".write(toFile: folder + "/in/set1/notes.txt", atomically: true, encoding: .utf8)
+    let listed = try run(["list", "in"], in: folder)
+    #expect(listed.status == 0)
+    let lines = listed.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == files(below: folder + "/in").count - 1)
+    #expect(lines.allSatisfy { $0.hasPrefix("in/") } && !lines.contains("in/set1/notes.txt"))
+    try listed.stdout.write(toFile: folder + "/files.txt", atomically: true, encoding: .utf8)
+    let nul = try run(["list", "-0", "in"], in: folder)
+    #expect(nul.stdout == lines.map { $0 + "\0" }.joined())
+    try nul.stdout.write(toFile: folder + "/files.nul", atomically: true, encoding: .utf8)
+
+    // Each shard of the list is what list --shard prints from the walk.
+    for k in 0..<3 {
+      let walked = try run(["list", "--shard", "\(k)/3", "in"], in: folder)
+      let fromList = try run(["list", "--shard", "\(k)/3", "--from-list", "files.txt", "in"], in: folder)
+      let fromNul = try run(["list", "--shard", "\(k)/3", "-0", "--from-list", "files.nul", "in"], in: folder)
+      #expect(fromList.stdout == walked.stdout)
+      #expect(fromNul.stdout == walked.stdout.replacingOccurrences(of: "\n", with: "\0"))
+    }
+
+    // A run from the list writes what a run walking the folder writes.
+    let walking = try run(["run", "-o", "walked", "p.pipeline", "in"], in: folder)
+    #expect(walking.status == 0)
+    for k in 0..<2 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/2", "--from-list", "files.txt", "-o", "listed", "p.pipeline", "in"], in: folder)
+      #expect(shard.status == 0, "\(shard.stderr)")
+    }
+    #expect(try contents(below: folder + "/listed") == (try contents(below: folder + "/walked")))
+
+    // A listed file outside the folders is a usage error; a listed file gone since is passed over.
+    try (lines + ["elsewhere/x.jpg"]).joined(separator: "\n").write(
+      toFile: folder + "/bad.txt", atomically: true, encoding: .utf8)
+    let outside = try run(["run", "--from-list", "bad.txt", "-o", "x", "p.pipeline", "in"], in: folder)
+    #expect(outside.status == 2)
+    #expect(outside.stderr.contains("elsewhere/x.jpg is not below the folder in"), "\(outside.stderr)")
+    try FileManager.default.removeItem(atPath: folder + "/" + lines[0])
+    let gone = try run(["run", "--from-list", "files.txt", "-o", "listed", "p.pipeline", "in"], in: folder)
+    #expect(gone.status == 0, "\(gone.stderr)")
+    let noNul = try run(["run", "-0", "-o", "x", "p.pipeline", "in"], in: folder)
+    #expect(noNul.status == 2)
+  }
+
+  @Test func watchOffersNoShard() throws {
+    let folder = try tree()
+    let result = try run(["watch", "--shard", "0/2", "p.pipeline", "in"], in: folder)
+    #expect(result.status == 2, "\(result.stderr)")
+  }
+}
