@@ -74,7 +74,9 @@ struct RunCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Write a JSON record of every input (status, reason, outputs, time) and a summary.", valueName: "file.json"))
+      "Write a JSON record of every input (status, reason, outputs, time) and a summary. {shard} in the name "
+        + "becomes shard-K-of-N (or all): one report per array task, for 'mediapipe report merge'.",
+      valueName: "file.json"))
   var report: String?
 
   func validate() throws {
@@ -142,7 +144,7 @@ struct RunCommand: ParsableCommand {
       upToDate: upToDate)
 
     let code = Self.exitCode(outcome, failed: reporter.failed)
-    if let path = report {
+    if let path = report?.replacingOccurrences(of: "{shard}", with: shard?.shard.name ?? "all") {
       record.summary.milliseconds = Int(reporter.elapsed * 1000)
       record.summary.interrupted = outcome.interrupted
       record.summary.exitCode = code.rawValue

@@ -114,7 +114,7 @@ public struct ArchiveStatus: Codable, Sendable {
       var parts = paths.indices.map { index in
         Part(
           store: (paths[index] as NSString).lastPathComponent, shard: shards[index]?.description,
-          lastRecord: newest[index] > 0 ? FileEvent.iso8601(seconds: newest[index], milliseconds: 0) : nil)
+          lastRecord: newest[index] > 0 ? Self.time(newest[index]) : nil)
       }
       for (input, word) in inputs {
         if word.done {
@@ -126,7 +126,7 @@ public struct ArchiveStatus: Codable, Sendable {
           item.failures.append(
             Failure(
               input: input, reason: word.failure?.reason ?? "", message: word.failure?.message ?? "",
-              time: FileEvent.iso8601(seconds: word.time, milliseconds: 0), shard: shards[word.store]?.description))
+              time: Self.time(word.time), shard: shards[word.store]?.description))
         }
       }
       if let found {
@@ -157,6 +157,11 @@ public struct ArchiveStatus: Codable, Sendable {
       progress.append(Progress(pipeline: "", notYetDone: found.count))
     }
     return ArchiveStatus(root: root, stores: paths, pipelines: progress, inputs: found?.count)
+  }
+
+  /// Seconds since 1970 as ISO 8601 ("2026-12-05T01:14:09Z"): the stores keep whole seconds.
+  private static func time(_ seconds: Int) -> String {
+    FileEvent.iso8601(seconds: seconds, milliseconds: 0).replacingOccurrences(of: ".000Z", with: "Z")
   }
 
   /// `K/N` as numbers, for sorting shards in order.
