@@ -19,8 +19,8 @@ struct StatusCommand: ParsableCommand {
       Examples:
         mediapipe status web/ photos/            (last night's array job, per shard)
         mediapipe status --json web/ photos/     (the same for a script)
-        mediapipe status --failed web/ > failed.txt
-        mediapipe run --from-list failed.txt -o web/ web.pipeline photos/   (try them again)
+        mediapipe status --failed web/ > failed.txt    (to retry only those:)
+        mediapipe run --from-list failed.txt -o web/ web.pipeline photos/
       """
   )
 
