@@ -126,6 +126,42 @@ import Testing
     #expect(again.sorted() == added.sorted())
   }
 
+  /// A shard reads only its own files from the other stores: after a run over
+  /// everything, shards of any N redo nothing, an output two inputs of different
+  /// shards would write is still refused, and a shard's own re-run stays a no-op.
+  @Test func shardsAfterARunOverEverythingRedoNothing() throws {
+    let folder = try tree()
+    let single = try run(["run", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(single.status != 2, "\(single.stderr)")
+    let before = try contents(below: folder + "/out")
+    // `thumbs/{stem}.webp` is the same file for set1/0-photo.jpg and set2/0-photo.jpg:
+    // the run over everything refused one of them, and every shard still does.
+    #expect(single.stderr.contains("is also written by"), "\(single.stderr)")
+    for n in [4, 3, 4] {
+      var clashes = 0
+      for k in 0..<n {
+        let shard = try run(
+          ["run", "--shard", "\(k)/\(n)", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+        #expect(done(shard).isEmpty, "shard \(k)/\(n) redid \(done(shard))")
+        if shard.stdout.contains("is also written by") { clashes += 1 }
+      }
+      #expect(clashes >= 1, "N=\(n): the clash was not seen")
+    }
+    #expect(try contents(below: folder + "/out") == before)
+    // A touched input of a shard whose own store lacks it: same content, not redone, and
+    // recorded in the shard's own store (the next re-run does not look it up again).
+    let touched = folder + "/in/top.jpg"
+    try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: touched)
+    for k in 0..<4 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/4", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+      #expect(done(shard).isEmpty, "\(shard.stdout)")
+    }
+    let unsharded = try run(["run", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(done(unsharded).isEmpty, "\(unsharded.stdout)")
+    #expect(try contents(below: folder + "/out") == before)
+  }
+
   @Test func autoWithoutVariablesIsAUsageError() throws {
     let folder = try tree()
     let result = try run(["run", "--shard", "auto", "-o", "out", "p.pipeline", "in"], in: folder)

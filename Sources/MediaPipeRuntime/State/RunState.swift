@@ -255,7 +255,9 @@ final class RunState {
       var owners: [String: String] = [:]
       for store in siblings {
         guard let found = try? store.records(pipeline: pipelineID) else { continue }
-        for record in found.values { for path in record.outputs where owners[path] == nil { owners[path] = record.input } }
+        for record in found.values {
+          for path in record.outputs where owners[path] == nil { owners[path] = record.input }
+        }
       }
       siblingOwners = owners
     }
