@@ -126,6 +126,65 @@ import Testing
     #expect(again.sorted() == added.sorted())
   }
 
+  /// A shard reads only its own files from the other stores: after a run over
+  /// everything, shards of any N redo nothing, and a touched file is not redone.
+  @Test func shardsAfterARunOverEverythingRedoNothing() throws {
+    let folder = try tree()
+    let single = try run(["run", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(single.status == 0, "\(single.stderr)")
+    let before = try contents(below: folder + "/out")
+    for n in [4, 3, 4] {
+      for k in 0..<n {
+        let shard = try run(
+          ["run", "--shard", "\(k)/\(n)", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+        #expect(shard.status == 0, "\(shard.stderr)")
+        #expect(done(shard).isEmpty, "shard \(k)/\(n) redid \(done(shard))")
+      }
+    }
+    #expect(try contents(below: folder + "/out") == before)
+    // A touched input whose shard's own store lacks it: same content, not redone.
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: folder + "/in/top.jpg")
+    for k in 0..<4 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/4", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+      #expect(done(shard).isEmpty, "\(shard.stdout)")
+    }
+    let unsharded = try run(["run", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(done(unsharded).isEmpty, "\(unsharded.stdout)")
+    #expect(try contents(below: folder + "/out") == before)
+  }
+
+  /// Every input of a folder writes `same.webp` there: whichever shard did it first
+  /// claims it, and every other input, in any shard, is refused, as in one run.
+  @Test func anOutputClaimedByAnotherShardIsRefused() throws {
+    let folder = try workspace(copyFixtures: false)
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    try FileManager.default.createDirectory(atPath: folder + "/in/a", withIntermediateDirectories: true)
+    let names = ["p", "q", "r", "s", "t", "u", "v", "w"]
+    for name in names {
+      try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/in/a/\(name).jpg")
+    }
+    try "resize 10x10\noutput \"same.webp\"\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    var doneCount = 0
+    var refused = 0
+    var shardsWithFiles = 0
+    for k in 0..<4 {
+      let shard = try run(
+        ["run", "--shard", "\(k)/4", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+      doneCount += done(shard).count
+      refused += shard.stdout.components(separatedBy: "is also written by").count - 1
+      if !shard.stdout.isEmpty { shardsWithFiles += 1 }
+    }
+    #expect(shardsWithFiles > 1, "the inputs fall in more than one shard")
+    #expect(doneCount == 1)
+    #expect(refused == names.count - 1)
+    let unsharded = try run(["run", "--log-format", "json", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(done(unsharded).isEmpty)
+    #expect(unsharded.stdout.components(separatedBy: "is also written by").count - 1 == names.count - 1)
+  }
+
   @Test func autoWithoutVariablesIsAUsageError() throws {
     let folder = try tree()
     let result = try run(["run", "--shard", "auto", "-o", "out", "p.pipeline", "in"], in: folder)

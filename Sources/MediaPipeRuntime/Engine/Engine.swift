@@ -133,6 +133,7 @@ public final class Engine {
     let plan = OutputPlan(
       pipeline: pipeline, inputs: files, outputRoot: outputRoot, knownOutputs: known, overwrite: options.force,
       writtenByMediapipe: state.isOurs, allowUntrusted: options.allowUntrusted, claimed: claims,
+      claimedElsewhere: state.claimElsewhere,
       maxFileSize: options.limits.maxFileSize)
     var admissions: [Admission] = []
     for entry in plan.entries {

@@ -44,12 +44,15 @@ public struct OutputPlan {
   ///   - claimed: outputs already claimed, normalised, with the input that writes them
   ///     (earlier runs' records, earlier arrivals): another input whose output is one of
   ///     them fails, as long as the claiming input still exists.
+  ///   - claimedElsewhere: where an output not in `claimed` may still be claimed (a
+  ///     shard asks the other shards' stores, `RunState.claimElsewhere`).
   ///   - maxFileSize: inputs larger than this many bytes fail before decoding (whatever
   ///     they hold, unless their format is blocked), and claim no output names either.
   public init(
     pipeline: Pipeline, inputs: [InputFile], outputRoot: String?, knownOutputs: Set<String> = [],
     overwrite: Bool = false,
     writtenByMediapipe: (String) -> Bool = { _ in false }, allowUntrusted: Bool, claimed: [String: String] = [:],
+    claimedElsewhere: (String) -> String? = { _ in nil },
     maxFileSize: Int? = nil
   ) {
     var planned: [Entry] = []
@@ -110,7 +113,8 @@ public struct OutputPlan {
       if entry.problem == nil {
         entry.problem = Self.clash(
           entry, key: keys[index], inputs: inputs,
-          claimed: { claimedHere.isEmpty ? claimed[$0] : claimedHere[$0] ?? claimed[$0] }, knownOutputs: knownOutputs,
+          claimed: { (claimedHere.isEmpty ? claimed[$0] : claimedHere[$0] ?? claimed[$0]) ?? claimedElsewhere($0) },
+          knownOutputs: knownOutputs,
           overwrite: overwrite, writtenByMediapipe: writtenByMediapipe)
       }
       if entry.problem == nil {

@@ -38,6 +38,19 @@ final class RunState {
   private var foreign = Set<String>()
   /// Other shards' stores already read.
   private var siblingsRead = Set<String>()
+  /// A shard's view of the other stores beside its own, opened read-only and read
+  /// only where this shard needs them (see `readSiblings`); empty for a run over everything.
+  private var siblings: [StateStore] = []
+  /// Inputs already looked up in `siblings`.
+  private var lookedUp = Set<String>()
+  /// Which input of the other stores claimed each output, read from them all at
+  /// the first output that may be claimed there (nil until then).
+  private var siblingOwners: [String: String]?
+  /// The outputs of the records taken from other stores so far, with their input.
+  private var adoptedOwners: [String: String] = [:]
+  /// Whether the other stores are read in full (a run over everything: all of
+  /// them is its share) or looked up per file (a shard: only its share of them).
+  private let readsSiblingsInFull: Bool
   let pipelineID: String
   let fingerprint: String
   let force: Bool
@@ -85,6 +98,7 @@ final class RunState {
     self.fingerprint = fingerprint
     self.force = force
     self.lockTaken = lock
+    readsSiblingsInFull = shard == nil
     outputRoots = Set(roots).map(InputScanner.canonical)
     for root in Set(roots).sorted() {
       if lock {
@@ -169,19 +183,85 @@ final class RunState {
   /// as done (a record of this pipeline and mediapipe wins over a stale one of
   /// ours), and their outputs are never inputs. A store that cannot be read is
   /// passed over: its inputs are then simply done again.
+  ///
+  /// This is the one place that decides how much of them is read. A run over
+  /// everything reads them in full. A shard only opens them: what it needs of
+  /// them is looked up by path (indexed) when its own store has no current
+  /// record of a file (`record(for:)`), when a file it found may be their output
+  /// (`isOwnOutput`, `isOurs`), and when an output it plans may be claimed
+  /// there (`claimElsewhere`). So a shard's no-op re-run reads its own store and
+  /// none of the others', and after a run over everything, or with another N,
+  /// it looks up only its own files.
   private func readSiblings(of base: String, own: String) {
     for path in Self.siblingStores(of: base) where path != own && stores[path] == nil {
-      guard siblingsRead.insert(path).inserted else { continue }
-      guard let store = try? StateStore.reading(path), let (found, outputs) = try? store.load(pipeline: pipelineID)
-      else { continue }
+      guard siblingsRead.insert(path).inserted, let store = try? StateStore.reading(path) else { continue }
+      // Outputs known by content (only on file systems without extended attributes): few, read whole.
+      if let contents = try? store.outputContents() { unmarkedContent.merge(contents) { $0.union($1) } }
+      if !readsSiblingsInFull {
+        siblings.append(store)
+        continue
+      }
+      guard let (found, outputs) = try? store.load(pipeline: pipelineID) else { continue }
       for (input, record) in found {
         if let mine = records[input], isCurrent(mine) || !isCurrent(record) { continue }
         records[input] = record
         foreign.insert(input)
       }
       knownOutputs.formUnion(outputs)
-      if let contents = try? store.outputContents() { unmarkedContent.merge(contents) { $0.union($1) } }
     }
+  }
+
+  /// The record of an input: ours, unless it is missing or stale and another
+  /// store (looked up once per input, for a shard) has one that wins, as in
+  /// `readSiblings`. One taken from another store is kept as ours in memory.
+  private func record(for input: String) -> StateRecord? {
+    let mine = records[input]
+    if siblings.isEmpty { return mine }
+    if let mine, isCurrent(mine) { return mine }
+    guard lookedUp.insert(input).inserted else { return mine }
+    var best = mine
+    var adopted = false
+    for store in siblings {
+      guard let found = try? store.record(input: input, pipeline: pipelineID) else { continue }
+      if let earlier = best, isCurrent(earlier) || !isCurrent(found) { continue }
+      best = found
+      adopted = true
+    }
+    if adopted, let best {
+      records[input] = best
+      foreign.insert(input)
+      knownOutputs.formUnion(best.outputs)
+      for output in best.outputs { adoptedOwners[output] = input }
+    }
+    return best
+  }
+
+  /// Whether another store beside ours announced `path` as an output (a shard's look-up).
+  private func announcedElsewhere(_ path: String) -> Bool {
+    siblings.contains { (try? $0.announced(output: path)) == true }
+  }
+
+  /// The input of another store that claimed `output` (normalised), for a shard:
+  /// nil unless some input's record names it. The other stores' claims are read
+  /// in full only once an output this shard plans exists or was announced there
+  /// (after a run over everything, or with another N): a no-op re-run, whose
+  /// claims are all in its own store, never gets here.
+  func claimElsewhere(_ output: String) -> String? {
+    guard !siblings.isEmpty else { return nil }
+    // This shard's files were looked up while they were found: their claims are known.
+    if let input = adoptedOwners[output] { return input }
+    if siblingOwners == nil {
+      guard access(output, F_OK) == 0 || announcedElsewhere(output) else { return nil }
+      var owners: [String: String] = [:]
+      for store in siblings {
+        guard let found = try? store.records(pipeline: pipelineID) else { continue }
+        for record in found.values {
+          for path in record.outputs where owners[path] == nil { owners[path] = record.input }
+        }
+      }
+      siblingOwners = owners
+    }
+    return siblingOwners?[output]
   }
 
   /// Whether a record was written by this pipeline as it is and this mediapipe.
@@ -191,7 +271,9 @@ final class RunState {
 
   /// The recorded format of an input whose size and time match its record.
   func knownFormat(canonicalPath: String, size: Int, modified: Int) -> ImageFormat? {
-    guard let record = records[canonicalPath], record.size == size, record.modified == modified else { return nil }
+    guard let record = record(for: canonicalPath), record.size == size, record.modified == modified else {
+      return nil
+    }
     return ImageFormat(rawValue: record.format)
   }
 
@@ -201,8 +283,8 @@ final class RunState {
   /// the mark (`OutputMarker`), or (on file systems without extended attributes)
   /// its content is that of an output the store recorded. Such a file may be replaced.
   func isOurs(_ path: String) -> Bool {
-    knownOutputs.contains(OutputPlan.normalise(path)) || OutputMarker.read(path) != nil
-      || hasRecordedContent(path, size: FileIdentity.of(path)?.size)
+    knownOutputs.contains(OutputPlan.normalise(path)) || announcedElsewhere(OutputPlan.normalise(path))
+      || OutputMarker.read(path) != nil || hasRecordedContent(path, size: FileIdentity.of(path)?.size)
   }
 
   /// Whether a found file is an output of mediapipe below one of this run's output
@@ -212,10 +294,12 @@ final class RunState {
     // An input done before and unchanged since: no need to look (a re-run over
     // 100,000 files reads no attribute of them, and the scanner already asked).
     if file.knownUnchanged { return false }
-    if let record = records[file.canonicalPath], record.size == file.size, record.modified == file.modified {
+    if let record = record(for: file.canonicalPath), record.size == file.size, record.modified == file.modified {
       return false
     }
-    if knownOutputs.contains(OutputPlan.normalise(file.path)) { return true }
+    if knownOutputs.contains(OutputPlan.normalise(file.path)) || announcedElsewhere(OutputPlan.normalise(file.path)) {
+      return true
+    }
     let below = outputRoots.contains { file.canonicalPath.hasPrefix($0 == "/" ? "/" : $0 + "/") }
     guard below else { return false }
     return OutputMarker.read(file.path) != nil || hasRecordedContent(file.path, size: file.size)
@@ -272,7 +356,7 @@ final class RunState {
   /// Whether the input of `entry` must be processed.
   func decide(_ entry: OutputPlan.Entry, canonicalPath: String) -> Decision {
     if force { return .process("forced") }
-    guard let record = records[canonicalPath] else {
+    guard let record = record(for: canonicalPath) else {
       let marked = upToDateByMarks(entry, canonicalPath: canonicalPath)
       return marked ? .skip("up to date (its outputs say so)") : .process("new")
     }
@@ -313,7 +397,8 @@ final class RunState {
     return Set(a.map(OutputPlan.normalise)) == Set(b.map(OutputPlan.normalise))
   }
 
-  /// The input that recorded each output of this pipeline.
+  /// The input that recorded each output of this pipeline (for a shard, in its own
+  /// store and the records taken from others so far; see `claimElsewhere`).
   var outputOwners: [String: String] {
     var owners: [String: String] = [:]
     owners.reserveCapacity(records.count)

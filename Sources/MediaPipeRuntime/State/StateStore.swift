@@ -253,6 +253,32 @@ public final class StateStore {
     return (records, outputs)
   }
 
+  /// The record of one input for one pipeline, if there is one: an indexed
+  /// look-up, for a shard that reads another shard's store only where it needs to.
+  public func record(input: String, pipeline: String) throws -> StateRecord? {
+    var found: StateRecord?
+    try database.query(
+      """
+      SELECT size, modified, content_hash, fingerprint, version, outputs, format FROM done
+      WHERE input = ? AND pipeline = ?
+      """, [.text(input), .text(pipeline)]
+    ) { row in
+      found = StateRecord(
+        input: input, pipeline: pipeline, size: row.integer(0), modified: row.integer(1), contentHash: row.text(2),
+        fingerprint: row.text(3), version: row.text(4),
+        outputs: row.withBytes(5) { Self.decodeOutputs($0) } ?? Self.fullyDecoded(row.text(5)), format: row.text(6))
+    }
+    return found
+  }
+
+  /// Whether an output was announced here before it was written (`noteWriting`):
+  /// an indexed look-up.
+  public func announced(output path: String) throws -> Bool {
+    var found = false
+    try database.query("SELECT 1 FROM written WHERE path = ?", [.text(path)]) { _ in found = true }
+    return found
+  }
+
   /// The `outputs` column: a JSON array of paths (as JSONEncoder wrote it in
   /// earlier versions). Read with a small parser for the usual plain strings;
   /// anything else goes to JSONDecoder.
