@@ -40,33 +40,37 @@ public enum ShardEnvironment {
       }
     }
     if environment["SLURM_ARRAY_TASK_ID"] != nil { return try slurm(environment) }
-    if let index = environment["AWS_BATCH_JOB_ARRAY_INDEX"] {
-      let k = try number("AWS_BATCH_JOB_ARRAY_INDEX", index)
-      guard let size = environment["AWS_BATCH_JOB_ARRAY_SIZE"] else {
-        throw ShardError(
-          "AWS_BATCH_JOB_ARRAY_INDEX is set (an AWS Batch array job) but AWS_BATCH_JOB_ARRAY_SIZE is not; set MEDIAPIPE_SHARD=K/N instead"
-        )
-      }
-      let n = try number("AWS_BATCH_JOB_ARRAY_SIZE", size)
-      let shard = try within("AWS Batch", index: k, count: n)
-      return Resolved(
-        shard: shard,
-        source: "AWS Batch array job (AWS_BATCH_JOB_ARRAY_INDEX=\(index), AWS_BATCH_JOB_ARRAY_SIZE=\(size))")
+    if let found = try indexed(
+      environment, index: "AWS_BATCH_JOB_ARRAY_INDEX", count: "AWS_BATCH_JOB_ARRAY_SIZE", scheduler: "AWS Batch",
+      job: "AWS Batch array job",
+      countMissing: "AWS_BATCH_JOB_ARRAY_INDEX is set (an AWS Batch array job) but AWS_BATCH_JOB_ARRAY_SIZE is not; "
+        + "set MEDIAPIPE_SHARD=K/N instead")
+    {
+      return found
     }
-    if let index = environment["JOB_COMPLETION_INDEX"] {
-      let k = try number("JOB_COMPLETION_INDEX", index)
-      guard let count = environment["MEDIAPIPE_SHARD_COUNT"] else {
-        throw ShardError(
-          "JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but MEDIAPIPE_SHARD_COUNT is not: Kubernetes does not pass the number of completions, so set MEDIAPIPE_SHARD_COUNT to the Job's `completions` in its env"
-        )
-      }
-      let n = try number("MEDIAPIPE_SHARD_COUNT", count)
-      let shard = try within("Kubernetes", index: k, count: n)
-      return Resolved(
-        shard: shard,
-        source: "Kubernetes Indexed Job (JOB_COMPLETION_INDEX=\(index), MEDIAPIPE_SHARD_COUNT=\(count))")
+    if let found = try indexed(
+      environment, index: "JOB_COMPLETION_INDEX", count: "MEDIAPIPE_SHARD_COUNT", scheduler: "Kubernetes",
+      job: "Kubernetes Indexed Job",
+      countMissing: "JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but MEDIAPIPE_SHARD_COUNT is not: "
+        + "Kubernetes does not pass the number of completions, so set MEDIAPIPE_SHARD_COUNT to the Job's "
+        + "`completions` in its env")
+    {
+      return found
     }
     return nil
+  }
+
+  /// A scheduler that passes the task's index in one variable and the number of tasks
+  /// in another (AWS Batch, Kubernetes); nil when the index variable is not set.
+  private static func indexed(
+    _ environment: [String: String], index indexName: String, count countName: String, scheduler: String,
+    job: String, countMissing: String
+  ) throws(ShardError) -> Resolved? {
+    guard let index = environment[indexName] else { return nil }
+    let k = try number(indexName, index)
+    guard let count = environment[countName] else { throw ShardError(countMissing) }
+    let shard = try within(scheduler, index: k, count: try number(countName, count))
+    return Resolved(shard: shard, source: "\(job) (\(indexName)=\(index), \(countName)=\(count))")
   }
 
   /// The variable that shows this process is one task of an array job, as
