@@ -1,3 +1,4 @@
+import CVips
 import CVipsShims
 import Foundation
 import MediaPipeCore
@@ -76,9 +77,10 @@ import Testing
     #expect((output.width, output.height) == (60, 45))
     #expect(output.note == nil)
     // Each frame is its own: the bottom band keeps its frame's colour.
-    #expect(close(try image.rgb(30, 43), [200, 30, 30], tolerance: 40))
-    #expect(close(try image.rgb(30, 45 + 43), [30, 180, 40], tolerance: 40))
-    #expect(close(try image.rgb(30, 90 + 43), [40, 50, 210], tolerance: 40))
+    for (frame, colour) in [[200, 30, 30], [30, 180, 40], [40, 50, 210]].enumerated() {
+      let found = try image.rgb(30, 45 * frame + 43)
+      #expect(close(Array(found.prefix(3)), colour, tolerance: 40), "frame \(frame): \(found)")
+    }
   }
 
   @Test func gifToWebPAndBackStaysAnimated() throws {
@@ -96,7 +98,8 @@ import Testing
     let path = try Self.saved("anim.gif")
     let (output, image) = try #require(run("compress \(format)", path).first)
     #expect(image.pageCount == 1 && (image.width, image.height) == (120, 90))
-    #expect(close(try image.rgb(60, 85), [200, 30, 30], tolerance: 40))
+    let band = try image.rgb(60, 85)
+    #expect(close(Array(band.prefix(3)), [200, 30, 30], tolerance: 40), "\(band)")
     #expect(output.note == "the first of 3 frames was written (\(format.uppercased()) does not animate)")
   }
 
@@ -129,14 +132,20 @@ import Testing
     // The square moves: a smart crop or a trim per frame would cut each
     // frame differently; all frames are cut where the first was.
     let path = try Self.saved("anim.webp[lossless]")
-    for source in ["resize 40x40 fit=cover gravity=attention", "crop 40x40 gravity=entropy", "trim"] {
+    // (The resize scales the frames by 40/90: the square then moves 4.4 px a frame.)
+    for (source, shift) in [
+      ("resize 40x40 fit=cover gravity=attention", 9), ("crop 40x40 gravity=entropy", 20), ("trim", 20),
+    ] {
       let (_, image) = try #require(run(source + "\ncompress webp lossless=yes", path).first)
       #expect(image.pageCount == 3, "\(source)")
       let h = image.pageHeight
-      // The square moved right by 10 px a frame, within the same window.
+      // The square moved right by 10 px a frame (scaled), within the same window; a
+      // window per frame would follow it.
       let firstDark = try (0..<image.width).first { try image.rgb($0, h / 2)[0] < 100 }
       let lastDark = try (0..<image.width).first { try image.rgb($0, 2 * h + h / 2)[0] < 100 }
-      if let firstDark, let lastDark { #expect(lastDark - firstDark == 20, "\(source)") }
+      if let firstDark, let lastDark {
+        #expect(abs(lastDark - firstDark - shift) <= 1, "\(source): \(firstDark), \(lastDark), \(image.width)x\(h)")
+      }
     }
   }
 
