@@ -87,6 +87,21 @@ int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
                               NULL);
 }
 
+int cvips_load_frames(const char *path, VipsImage **out, double scale, int fail) {
+  const char *loader = cvips_obvious_loader(path);
+  if (!loader || (strcmp(loader, "gifload") && strcmp(loader, "webpload"))) {
+    vips_error("cvips_load_frames", "%s", "not a GIF or WebP file");
+    return -1;
+  }
+  if (scale != 1.0)
+    return vips_call(loader, path, out, "n", -1, "scale", scale, "fail_on", fail_mode(fail), NULL);
+  return vips_call(loader, path, out, "n", -1, "fail_on", fail_mode(fail), NULL);
+}
+
+int cvips_join_frames(VipsImage **in, int n, VipsImage **out) {
+  return vips_arrayjoin(in, out, n, "across", 1, NULL);
+}
+
 int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, double gap) {
   return vips_resize(in, out, hscale, "vscale", vscale, "gap", gap, NULL);
 }

@@ -11,14 +11,18 @@ public final class ImageProcessor {
   public let pipeline: Pipeline
   /// Images with more pixels than this are refused from their header, before decoding.
   public let maxPixels: Int
+  /// Animations with more frames than this are refused from their header, when
+  /// their frames would be kept (`ImageProcessor+Frames`).
+  public let maxFrames: Int
   /// mediapipe's fast paths, or libvips's plain route (for tests and doubters).
   public let route: ImagingRoute
   /// What the steps use besides the image (the route, the cached watermark stamps).
-  private let context: ImagingContext
+  let context: ImagingContext
 
-  public init(pipeline: Pipeline, maxPixels: Int = 100_000_000, route: ImagingRoute = .fast) {
+  public init(pipeline: Pipeline, maxPixels: Int = 100_000_000, maxFrames: Int = 1000, route: ImagingRoute = .fast) {
     self.pipeline = pipeline
     self.maxPixels = maxPixels
+    self.maxFrames = maxFrames
     self.route = route
     context = ImagingContext(route: route, stamps: WatermarkStamps(route: route))
   }
@@ -50,6 +54,8 @@ public final class ImageProcessor {
     public var width: Int
     public var height: Int
     public var format: String
+    /// Said with --verbose: an animation written as its first frame only.
+    public var note: String?
   }
 
   /// Writes a file safely: given the final path and a closure that writes to a
@@ -69,6 +75,16 @@ public final class ImageProcessor {
       throw ImagingError(
         operation: error.operation, detail: "not a readable \(input.format!.rawValue.uppercased()) file",
         reason: .truncated)
+    }
+    // An animated GIF or WebP goes frame by frame when an output keeps its frames
+    // (a still image pays for one header lookup).
+    var framesDropped: Int?
+    if header.pageCount > 1, let animated = Self.format(ofLoader: header.loader), animated.canHoldFrames {
+      let inputFormat = input.format ?? animated
+      if pipeline.variants.contains(where: { $0.keepsFrames(forInput: inputFormat) }) {
+        return try processFrames(input, header: header, inputFormat: inputFormat, writer: writer)
+      }
+      framesDropped = header.pageCount
     }
     let pixels = header.width * header.height
     if pixels > maxPixels {
@@ -96,7 +112,9 @@ public final class ImageProcessor {
         steps.removeFirst()
       }
       for step in steps { image = try apply(step, to: image) }
-      outputs.append(try save(image, of: variant, input: input, inputFormat: inputFormat, writer: writer))
+      let note = framesDropped.map { Self.firstFrameNote(of: $0, variant, inputFormat: inputFormat) }
+      outputs.append(
+        try save(image, of: variant, input: input, inputFormat: inputFormat, note: note, writer: writer))
     }
     return outputs
   }
@@ -170,7 +188,7 @@ public final class ImageProcessor {
 
   /// Decodes as planned; a plain sequential load reads through the header image
   /// already open instead of opening the file a second time.
-  private func load(_ path: String, _ plan: LoadPlan, header: Image) throws -> Image {
+  func load(_ path: String, _ plan: LoadPlan, header: Image) throws -> Image {
     switch plan.load {
     case .plain:
       let reuse = (plan.sequential && plan.streams) || route == .reference  // the header is random access there
@@ -207,15 +225,16 @@ public final class ImageProcessor {
   }
 
   /// Applies the variant's metadata policy, names the output and writes it.
-  private func save(
-    _ image: Image, of variant: Variant, input: Input, inputFormat: ImageFormat?, writer: FileWriter
+  func save(
+    _ image: Image, of variant: Variant, input: Input, inputFormat: ImageFormat?, note: String? = nil,
+    writer: FileWriter
   ) throws -> Output {
     let name = input.path.lastComponent
     let format = variant.outputFormat(forInput: inputFormat)
     let (prepared, strip) = try variant.metadata.prepare(image)
     let values = OutputTemplate.Values(
       name: name, stem: name.stem, ext: format.fileExtension, dir: input.relativeDirectory,
-      variant: variant.name, width: prepared.width, height: prepared.height)
+      variant: variant.name, width: prepared.width, height: prepared.pageHeight)
     guard let path = variant.output.path(root: input.outputRoot, values: values) else {
       throw ImagingError(
         operation: "output", detail: "the output name for '\(name)' would leave its folder", reason: .cannotWriteOutput)
@@ -229,18 +248,20 @@ public final class ImageProcessor {
       try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
     }
     return Output(
-      variant: variant.name, path: path, width: prepared.width, height: prepared.height, format: format.rawValue)
+      variant: variant.name, path: path, width: prepared.width, height: prepared.pageHeight, format: format.rawValue,
+      note: note)
   }
 
-  /// Runs one image step through its imaging half.
-  private func apply(_ step: Step, to image: Image) throws -> Image {
+  /// Runs one image step through its imaging half (`context`: the processor's own,
+  /// or one for an animation's frames).
+  func apply(_ step: Step, to image: Image, context: ImagingContext? = nil) throws -> Image {
     guard let imaging = step.imaging else {
       // Output settings never reach here (they are the variant's); an image
       // step without an imaging half is a bug `ImagingStepTests` catches.
       throw ImagingError(
         operation: step.name, detail: "'\(step.name)' has no imaging step", reason: .processingFailed)
     }
-    return try imaging.apply(to: image, context: context)
+    return try imaging.apply(to: image, context: context ?? self.context)
   }
 
   /// "400 megapixels; the limit is 100 megapixels", or in pixels where rounding would

@@ -30,6 +30,9 @@ public struct ImagingContext {
   public let route: ImagingRoute
   /// Rendered watermark stamps, kept between images.
   let stamps: WatermarkStamps
+  /// For an animation's frames: the first frame's content-based choices, for the
+  /// others to repeat (see `FrameDecisions`); nil for a still image.
+  var frames: FrameDecisions? = nil
 }
 
 extension Step {

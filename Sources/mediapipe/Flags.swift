@@ -7,6 +7,7 @@ enum Flags {
   static func advice(_ remedy: Remedy) -> String {
     switch remedy {
     case .raiseLimit(.pixels): return "--max-pixels"
+    case .raiseLimit(.frames): return "--max-frames"
     case .raiseLimit(.fileSize): return "--max-file-size"
     case .raiseLimit(.timeout): return "--timeout"
     case .raiseLimit(.workerMemory): return "--worker-memory"

@@ -54,6 +54,7 @@ final class RunReporter {
       if verbosity == .verbose {
         let list = event.outputs.map { "\($0.path) (\($0.width)x\($0.height))" }.joined(separator: ", ")
         line("done: \(event.input) -> \(list) in \(event.milliseconds) ms", to: 1)
+        for output in event.outputs { if let note = output.note { line("note: \(output.path): \(note)", to: 2) } }
       }
     }
     workerOutput(event.workerOutput)

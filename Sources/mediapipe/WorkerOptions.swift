@@ -29,6 +29,12 @@ struct WorkerOptions: ParsableArguments {
   @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
   var maxPixels: Int = 100_000_000
 
+  @Option(
+    help:
+      "Refuse animated GIF and WebP images with more frames than this, when their frames are kept (their pixels count towards --max-pixels too)."
+  )
+  var maxFrames: Int = Limits.standard.maxFrames
+
   @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
   var maxFileSize: Int = 500
 
@@ -55,6 +61,7 @@ struct WorkerOptions: ParsableArguments {
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
     guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    guard maxFrames >= 1 else { throw ValidationError("--max-frames must be at least 1") }
     guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
     guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
@@ -69,7 +76,7 @@ struct WorkerOptions: ParsableArguments {
 
   /// The engine's options from these flags and the command's own.
   func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) -> EngineOptions {
-    EngineOptions(
+    var options = EngineOptions(
       pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: allowUntrustedFormats,
       statePath: statePath, shard: shard, stateJournal: stateJournal, force: force, waitForLock: !noWait,
       dryRun: dryRun,
@@ -77,6 +84,8 @@ struct WorkerOptions: ParsableArguments {
         maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
         retries: retries),
       libvipsWarnings: verbose)
+    options.limits.maxFrames = maxFrames
+    return options
   }
 }
 

@@ -203,6 +203,13 @@ enum ConformanceImages {
     add("tiff-o6", "o6.tif", 640, 480)
     try save(rgb, folder + "/rgb.gif")
     add("gif", "rgb.gif", 640, 480)
+    // Animations: three frames of the scene, kept frame by frame where the output animates.
+    let frame = try image(width: 320, height: 240, bands: 3)
+    let animation = try Image.joined(frames: [frame, frame, frame], delays: [80, 120, 160], loop: 0)
+    try save(animation, folder + "/animated.gif")
+    add("gif-animated", "animated.gif", 320, 240)
+    try save(animation, folder + "/animated.webp[Q=90]")
+    add("webp-animated", "animated.webp", 320, 240)
     let small = try image(width: 320, height: 240, bands: 3)
     try save(small, folder + "/photo.heic[compression=hevc,Q=90]")
     add("heic", "photo.heic", 320, 240)

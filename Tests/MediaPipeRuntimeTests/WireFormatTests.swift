@@ -30,7 +30,7 @@ import Testing
   }
 
   let outputs =
-    #"[{"variant":"thumb","path":"/out/ü.webp","width":400,"height":-3,"format":"webp"},"#
+    #"[{"variant":"thumb","path":"/out/ü.webp","width":400,"height":-3,"format":"webp","note":"the first of 3 frames"},"#
     + #"{"variant":"","path":"","width":0,"height":1,"format":"jpeg"}]"#
 
   var task: WorkerTask {
@@ -46,6 +46,7 @@ import Testing
       pipelineSource: "resize 300x300\n", pipelineFile: "p.pipeline", baseDirectory: "/base", allowUntrusted: true,
       verbose: false, maxPixels: 1234, memoryLimitMB: 512, fingerprint: "f00d")
     configuration.cpu = 1
+    configuration.maxFrames = 77
     return configuration
   }
 
@@ -72,7 +73,8 @@ import Testing
     for message in worker { #expect(try json(roundTrip(message)) == json(message)) }
     let remedies: [Remedy] = [
       .raiseLimit(.pixels(1)), .raiseLimit(.fileSize(bytes: 2)), .raiseLimit(.timeout(seconds: 0.5)),
-      .raiseLimit(.workerMemory(megabytes: 64)), .allowUntrustedFormats, .replaceExisting, .writeElsewhere,
+      .raiseLimit(.workerMemory(megabytes: 64)), .raiseLimit(.frames(3)), .allowUntrustedFormats, .replaceExisting,
+      .writeElsewhere,
       .pollInstead, .waitForLock,
     ]
     for remedy in remedies {
@@ -83,7 +85,7 @@ import Testing
 
   @Test func everyFieldTravels() throws {
     // Mirror counts the stored properties; WireFormat.swift writes exactly these many.
-    #expect(Mirror(reflecting: configuration).children.count == 9)
+    #expect(Mirror(reflecting: configuration).children.count == 10)
     #expect(Mirror(reflecting: task).children.count == 8)
     #expect(Mirror(reflecting: try result).children.count == 6)
     #expect(Mirror(reflecting: TaskFailure(reason: .crashed, detail: "")).children.count == 3)

@@ -51,6 +51,12 @@ int cvips_thumbnail(const char *path, VipsImage **out, int width, int height,
 /// vips_thumbnail_image: the same resize on an image already loaded.
 int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
                           int size, int no_rotate);
+/// Every frame of an animated GIF or WebP (`n=-1`), stacked top to bottom with
+/// `page-height` set, random access. `scale` (WebP only; 1 for none) decodes each
+/// frame scaled by libwebp: its shrink-on-load.
+int cvips_load_frames(const char *path, VipsImage **out, double scale, int fail);
+/// vips_arrayjoin of `n` images, one above the next (across=1).
+int cvips_join_frames(VipsImage **in, int n, VipsImage **out);
 
 // --- geometry ---------------------------------------------------------------
 

@@ -11,6 +11,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable {
   case blockedFormat = "blocked-format"
   /// More pixels than the limit.
   case tooManyPixels = "too-many-pixels"
+  /// An animation with more frames than the limit.
+  case tooManyFrames = "too-many-frames"
   /// A file over the size limit.
   case fileTooLarge = "file-too-large"
   /// The image took longer than the per-image timeout.
@@ -34,6 +36,7 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable {
     case .unsupportedFormat: return "unsupported image format"
     case .blockedFormat: return "blocked format (untrusted loader)"
     case .tooManyPixels: return "too many pixels"
+    case .tooManyFrames: return "too many frames"
     case .fileTooLarge: return "file too large"
     case .timedOut: return "timed out"
     case .crashed: return "the worker crashed"

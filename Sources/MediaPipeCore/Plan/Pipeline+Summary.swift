@@ -18,6 +18,7 @@ extension Pipeline {
       lines.append("\(indent)writes \"\(variant.output.text)\" next to each input (or below the output folder)")
       lines.append("\(indent)\(variant.compress.summary)")
       lines.append("\(indent)\(variant.metadata.summary)")
+      if variant.animation != .keep { lines.append("\(indent)\(variant.animation.summary)") }
     }
     return lines.joined(separator: "\n")
   }

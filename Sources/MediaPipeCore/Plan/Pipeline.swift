@@ -34,8 +34,14 @@ public struct Variant: Sendable {
   public var compress: Compress
   public var metadata: MetadataPolicy
   public var output: OutputTemplate
+  /// What an animated input becomes (`animation`): every frame where the format allows, or the first.
+  public var animation: Animation
 
-  public init(name: String, steps: [Step], compress: Compress, metadata: MetadataPolicy, output: OutputTemplate) {
+  public init(
+    name: String, steps: [Step], compress: Compress, metadata: MetadataPolicy, output: OutputTemplate,
+    animation: Animation = .keep
+  ) {
+    self.animation = animation
     self.name = name
     self.steps = steps
     self.compress = compress

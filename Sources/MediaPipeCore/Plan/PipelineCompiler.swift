@@ -237,7 +237,8 @@ public enum PipelineCompiler {
         Variant(
           name: variantName, steps: section.steps, compress: compress,
           metadata: section.setting(MetadataPolicy.self)?.0 ?? shared.setting(MetadataPolicy.self)?.0 ?? .strip,
-          output: template))
+          output: template,
+          animation: section.setting(Animation.self)?.0 ?? shared.setting(Animation.self)?.0 ?? .keep))
     }
     pipeline.shared = shared.steps
     pipeline.canonicalText = statements.map(\.canonicalText).joined(separator: "\n")

@@ -22,6 +22,8 @@ public enum Remedy: Codable, Sendable, Hashable {
 public enum Limit: Codable, Sendable, Hashable {
   /// Decoded pixels per image.
   case pixels(Int)
+  /// Frames per animated image.
+  case frames(Int)
   /// Bytes per input file.
   case fileSize(bytes: Int)
   /// Seconds one image may take.

@@ -23,6 +23,7 @@ public enum StepRegistry {
     Compress.self,
     MetadataPolicy.self,
     OutputTemplate.self,
+    Animation.self,
   ]
 
   /// Every step's name, in the order of `all`.

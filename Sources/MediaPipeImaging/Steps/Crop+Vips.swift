@@ -12,7 +12,7 @@ extension Crop: ImagingStep {
       let w = min(width, image.width), h = min(height, image.height)
       switch gravity {
       case .attention, .entropy:
-        return try image.smartCrop(width: w, height: h, attention: gravity == .attention)
+        return try image.smartCrop(width: w, height: h, attention: gravity == .attention, frames: context.frames)
       case .anchor(let anchor):
         let (x, y) = anchor.offset(size: (w, h), frame: (image.width, image.height))
         return try image.extractArea(x: x, y: y, width: w, height: h)

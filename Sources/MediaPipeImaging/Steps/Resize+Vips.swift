@@ -16,16 +16,17 @@ extension Resize: ImagingStep {
   public func apply(to image: Image, context: ImagingContext) throws -> Image {
     let geometry = ResizeGeometry(self, width: image.width, height: image.height)
     let scaled = try image.resized(width: geometry.scaledWidth, height: geometry.scaledHeight, route: context.route)
-    return try finish(scaled, geometry: geometry)
+    return try finish(scaled, geometry: geometry, context: context)
   }
 
   /// The part of a resize after scaling: the crop of `cover`, the padding of `contain`.
-  func finish(_ scaled: Image, geometry: ResizeGeometry) throws -> Image {
+  /// A smart crop of an animation's frames cuts each where the first was (`context.frames`).
+  func finish(_ scaled: Image, geometry: ResizeGeometry, context: ImagingContext? = nil) throws -> Image {
     var image = scaled
     if let cw = geometry.cropWidth, let ch = geometry.cropHeight, cw < image.width || ch < image.height {
       switch gravity {
       case .attention, .entropy:
-        image = try image.smartCrop(width: cw, height: ch, attention: gravity == .attention)
+        image = try image.smartCrop(width: cw, height: ch, attention: gravity == .attention, frames: context?.frames)
       case .anchor(let anchor):
         let (x, y) = anchor.offset(size: (cw, ch), frame: (image.width, image.height))
         image = try image.extractArea(x: x, y: y, width: cw, height: ch)

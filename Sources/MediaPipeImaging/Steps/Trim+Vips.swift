@@ -18,9 +18,13 @@ extension Trim: ImagingStep {
     let source = try image.materialized()
     let view = try source.srgb8()
     let colour = try background.map { view.values(for: $0) } ?? view.pixel(x: 0, y: 0)
-    let box = try view.measuring(
-      "find_trim", ["threshold": .double(threshold), "background": .doubles(Array(colour.prefix(3)))],
-      outputs: ["left", "top", "width", "height"])
+    // An animation's frames are all cut to the first frame's box (`FrameDecisions`).
+    let find = {
+      try view.measuring(
+        "find_trim", ["threshold": .double(threshold), "background": .doubles(Array(colour.prefix(3)))],
+        outputs: ["left", "top", "width", "height"])
+    }
+    let box = try context.frames?.decide(find) ?? find()
     // All background: nothing would remain, so nothing is cut.
     guard box[2] > 0, box[3] > 0 else { return source }
     return try source.extractArea(x: box[0], y: box[1], width: box[2], height: box[3])

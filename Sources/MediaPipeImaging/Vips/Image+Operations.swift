@@ -148,6 +148,21 @@ extension Image {
   /// libvips smart crop to `width` x `height`. It analyses the whole image
   /// before cutting, so the input is computed into memory first (a streamed,
   /// sequential image cannot be read twice).
+  /// On an animation's frames, each is cut where the first frame was (`frames`).
+  func smartCrop(width: Int, height: Int, attention: Bool, frames: FrameDecisions?) throws -> Image {
+    guard let frames else { return try smartCrop(width: width, height: height, attention: attention) }
+    var cut: Image?
+    let origin = try frames.decide {
+      let first = try smartCrop(width: width, height: height, attention: attention)
+      cut = first
+      return [first.cutOrigin.x, first.cutOrigin.y]
+    }
+    if let cut { return cut }
+    return try extractArea(
+      x: max(0, min(origin[0], self.width - width)), y: max(0, min(origin[1], self.height - height)), width: width,
+      height: height)
+  }
+
   public func smartCrop(width: Int, height: Int, attention: Bool) throws -> Image {
     let source = try materialized()
     let interesting = attention ? VIPS_INTERESTING_ATTENTION : VIPS_INTERESTING_ENTROPY

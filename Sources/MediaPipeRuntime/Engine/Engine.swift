@@ -200,7 +200,7 @@ public final class Engine {
     event.outputs = result.outputs.map { output in
       FileEvent.Output(
         path: output.path, variant: output.variant, format: output.format, width: output.width, height: output.height,
-        bytes: FileIdentity.of(output.path)?.size ?? 0)
+        bytes: FileIdentity.of(output.path)?.size ?? 0, note: output.note)
     }
     event.milliseconds = result.milliseconds
     event.workerOutput = result.workerOutput
@@ -330,10 +330,11 @@ public final class Engine {
 
   /// The one place worker settings come from.
   private func poolOptions() -> WorkerPool.Options {
-    let configuration = WorkerConfiguration(
+    var configuration = WorkerConfiguration(
       pipelineSource: compiled.source, pipelineFile: options.pipelinePath, baseDirectory: pipeline.baseDirectory,
       allowUntrusted: options.allowUntrusted, verbose: options.libvipsWarnings, maxPixels: options.limits.maxPixels,
       memoryLimitMB: options.limits.workerMemoryMB, fingerprint: state.fingerprint)
+    configuration.maxFrames = options.limits.maxFrames
     return WorkerPool.Options(
       jobs: options.jobs, executable: options.workerExecutable, configuration: configuration,
       timeout: options.limits.timeout, retries: options.limits.retries)

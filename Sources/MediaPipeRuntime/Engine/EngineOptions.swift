@@ -69,6 +69,9 @@ public struct Limits: Sendable, Hashable {
   public var workerMemoryMB: Int?
   /// How often an image whose worker crashed or timed out is tried again.
   public var retries: Int
+  /// Animations with more frames than this fail from their header, when their
+  /// frames would be kept (an output that takes the first frame decodes one).
+  public var maxFrames = 1000
 
   public init(maxPixels: Int, maxFileSize: Int, timeout: Double?, workerMemoryMB: Int?, retries: Int) {
     self.maxPixels = maxPixels

@@ -31,6 +31,8 @@ public struct FileEvent: Sendable {
     public var width: Int
     public var height: Int
     public var bytes: Int
+    /// What --verbose says about it: an animation written as its first frame.
+    public var note: String?
   }
 
   /// When it ended (ISO 8601 with milliseconds).

@@ -228,6 +228,7 @@ extension WorkerConfiguration: WireCodable {
     wire.optional(memoryLimitMB) { $0.int($1) }
     wire.string(fingerprint)
     wire.optional(cpu) { $0.int($1) }
+    wire.int(maxFrames)
   }
 
   init(from wire: inout WireReader) throws {
@@ -236,6 +237,7 @@ extension WorkerConfiguration: WireCodable {
       allowUntrusted: try wire.bool(), verbose: try wire.bool(), maxPixels: try wire.int(),
       memoryLimitMB: try wire.optional { try $0.int() }, fingerprint: try wire.string())
     cpu = try wire.optional { try $0.int() }
+    maxFrames = try wire.int()
   }
 }
 
@@ -335,6 +337,9 @@ extension Limit: WireCodable {
     case .workerMemory(let megabytes):
       wire.byte(3)
       wire.int(megabytes)
+    case .frames(let frames):
+      wire.byte(4)
+      wire.int(frames)
     }
   }
 
@@ -344,6 +349,7 @@ extension Limit: WireCodable {
     case 1: self = .fileSize(bytes: try wire.int())
     case 2: self = .timeout(seconds: try wire.double())
     case 3: self = .workerMemory(megabytes: try wire.int())
+    case 4: self = .frames(try wire.int())
     case let other: throw ChannelError.malformed("unknown limit \(other)")
     }
   }
@@ -372,9 +378,10 @@ struct WireOutput: WireCodable {
       "variant": .text(output.variant), "path": .text(output.path), "width": .number(output.width),
       "height": .number(output.height), "format": .text(output.format),
     ]
+    if let note = output.note { fields["note"] = .text(note) }
   }
 
-  static let order = ["variant", "path", "width", "height", "format"]
+  static let order = ["variant", "path", "width", "height", "format", "note"]
 
   func write(to wire: inout WireWriter) {
     for key in Self.order {
@@ -391,6 +398,8 @@ struct WireOutput: WireCodable {
       "variant": .text(try wire.string()), "path": .text(try wire.string()), "width": .number(try wire.int()),
       "height": .number(try wire.int()), "format": .text(try wire.string()),
     ]
+    let note = try wire.string()
+    if !note.isEmpty { fields["note"] = .text(note) }
   }
 
   func output() throws -> ImageProcessor.Output {

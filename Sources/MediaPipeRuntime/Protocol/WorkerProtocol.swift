@@ -75,6 +75,8 @@ public struct WorkerConfiguration: Codable, Sendable {
   public var verbose: Bool
   /// Refuse images with more pixels (read from the header, before decoding).
   public var maxPixels: Int
+  /// Refuse animations with more frames (when every frame would be decoded).
+  public var maxFrames = Limits.standard.maxFrames
   /// Cap on the worker's heap, in MiB (nil: none).
   public var memoryLimitMB: Int?
   /// The pipeline's fingerprint, for the mark each output carries (`OutputMarker`).

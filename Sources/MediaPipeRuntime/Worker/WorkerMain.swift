@@ -39,7 +39,8 @@ enum WorkerMain {
       try? FrameChannel.send(WorkerMessage.refused(reason: "\(error)"), to: output)
       return 2
     }
-    let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels, route: route)
+    let processor = ImageProcessor(
+      pipeline: pipeline, maxPixels: configuration.maxPixels, maxFrames: configuration.maxFrames, route: route)
     let hooks = WorkerTestHooks()
     var channel = Channel(buffer: buffer)
     do {
