@@ -40,6 +40,7 @@ enum WorkerMain {
       return 2
     }
     let processor = ImageProcessor(pipeline: pipeline, maxPixels: configuration.maxPixels, route: route)
+    processor.provenance = Provenance(pipeline: configuration.fingerprint)
     let hooks = WorkerTestHooks()
     var channel = Channel(buffer: buffer)
     do {
