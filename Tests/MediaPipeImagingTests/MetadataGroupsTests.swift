@@ -37,7 +37,7 @@ func exiftoolTags(_ path: String) throws -> [String: String] {
 func photoWithAllMetadata() throws -> String {
   let path = try temporaryFolder() + "/tagged.jpg"
   try FileManager.default.copyItem(atPath: fixture("photo.jpg"), toPath: path)
-  _ = try run(
+  _ = try runTool(
     "exiftool",
     [
       "-q", "-overwrite_original", "-XMP-dc:Rights=XMP Rights Owner", "-XMP-dc:Creator=XMP Creator",
