@@ -72,7 +72,7 @@ import Testing
 
 /// HEIC and AVIF as phones make them: EXIF orientation, copyright and GPS.
 @Suite struct PhonePhotoTests {
-  @Test(arguments: ["phone.heic", "phone.avif"])
+  @Test(arguments: ["phone.heic", "phone-av1.avif"])
   func shownAsStoredBecauseHEIFIgnoresTheEXIFOrientation(name: String) throws {
     let input = try Image.open(fixture(name), sequential: false)
     let out = try single("metadata keep=exif\ncompress jpeg", name)
@@ -85,7 +85,7 @@ import Testing
           "IFD0:Orientation"] ?? "1" == "1")
   }
 
-  @Test(arguments: ["phone.heic", "phone.avif"])
+  @Test(arguments: ["phone.heic", "phone-av1.avif"])
   func compressSameWritesAVIF(name: String) throws {
     let outputs = try process("resize 100x100", name)
     let output = try #require(outputs.first)
@@ -94,7 +94,7 @@ import Testing
     #expect(output.image.width == 67 && output.image.height == 100)
   }
 
-  @Test(arguments: ["phone.heic", "phone.avif"], ["jpeg", "webp"])
+  @Test(arguments: ["phone.heic", "phone-av1.avif"], ["jpeg", "webp"])
   func convertsKeepingCopyrightWithoutGPS(name: String, format: String) throws {
     let out = try #require(
       try processWithProvenance("metadata keep=copyright\ncompress \(format)", fixture(name)).first)

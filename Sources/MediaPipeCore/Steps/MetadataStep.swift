@@ -74,8 +74,8 @@ public struct MetadataPolicy: PipelineStep {
 
   public static let name = "metadata"
   public static let kind = StepKind.outputSetting
-  public static let schema = StepSchema(
-    keys: ["keep", "drop", "provenance"], positionals: 0...1, positionalHint: "strip")
+  // (No positional hint: the positional `strip` is optional, so it is never asked for.)
+  public static let schema = StepSchema(keys: ["keep", "drop", "provenance"], positionals: 0...1)
   public static let documentation = StepDocumentation(
     syntax: "metadata strip | metadata keep=GROUP,... [drop=GROUP,...] [provenance=yes] | metadata keep=all",
     description:
