@@ -3,7 +3,8 @@
 # (Debian or Ubuntu; run as root, or with sudo available). Safe to run again.
 set -euo pipefail
 
-packages=(libvips-dev libpng-dev libsqlite3-dev fonts-dejavu-core pkg-config libjpeg-turbo-progs)
+packages=(libvips-dev libpng-dev libsqlite3-dev fonts-dejavu-core pkg-config libjpeg-turbo-progs
+          libvips-tools libimage-exiftool-perl)  # the last two: tests compare with the vips CLI and read metadata with exiftool
 # libjpeg-turbo's development package has a different name on Debian and Ubuntu.
 if grep -qi ubuntu /etc/os-release 2>/dev/null; then
   packages+=(libjpeg-turbo8-dev)

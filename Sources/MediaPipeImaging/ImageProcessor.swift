@@ -16,6 +16,8 @@ public final class ImageProcessor {
   public let maxFrames: Int
   /// mediapipe's fast paths, or libvips's plain route (for tests and doubters).
   public let route: ImagingRoute
+  /// What `metadata provenance=yes` writes; the engine sets the pipeline's fingerprint.
+  public var provenance = Provenance(pipeline: nil)
   /// What the steps use besides the image (the route, the cached watermark stamps).
   let context: ImagingContext
 
@@ -231,7 +233,7 @@ public final class ImageProcessor {
   ) throws -> Output {
     let name = input.path.lastComponent
     let format = variant.outputFormat(forInput: inputFormat)
-    let (prepared, strip) = try variant.metadata.prepare(image)
+    let (prepared, strip) = try variant.metadata.prepare(image, for: format, provenance: provenance)
     let values = OutputTemplate.Values(
       name: name, stem: name.stem, ext: format.fileExtension, dir: input.relativeDirectory,
       variant: variant.name, width: prepared.width, height: prepared.pageHeight)

@@ -6,7 +6,8 @@ import Testing
   static let good =
     [
       "alpha.png", "cmyk.jpg", "grey.jpg", "grey16.png", "logo.png", "photo-large.jpg", "photo.jpg", "photo.tiff",
-      "photo.webp", "rgb16.png",
+      "photo.webp", "rgb16.png", "phone.heic", "phone-av1.avif", "adobergb.png", "prophoto.tif", "grey-icc.jpg",
+      "lab.tif",
     ] + (1...8).map { "orient-\($0).jpg" }
 
   @Test func resizePipelineOverTheFixtures() throws {
@@ -19,7 +20,8 @@ import Testing
     #expect(result.status == 1, "some fixtures are broken on purpose: \(result.stderr)")
     for name in Self.good {
       let stem = (name as NSString).deletingPathExtension
-      let ext = name.hasSuffix(".tiff") ? "tif" : (name as NSString).pathExtension
+      // `compress same` writes TIFF as .tif and HEIC as AVIF.
+      let ext = name.hasSuffix(".tiff") ? "tif" : name.hasSuffix(".heic") ? "avif" : (name as NSString).pathExtension
       #expect(FileManager.default.fileExists(atPath: "\(folder)/in/processed_\(stem).\(ext)"), "output of \(name)")
     }
     #expect(result.stderr.contains("failed: in/empty.jpg: not an image"))
@@ -27,7 +29,7 @@ import Testing
     #expect(result.stderr.contains("failed: in/truncated.jpg: truncated"))
     #expect(result.stderr.contains("failed: in/photo.svg: blocked format"))
     #expect(result.stderr.contains("failed: in/document.pdf: blocked format"))
-    #expect(result.stderr.contains("processed 18 of 23 images"))
+    #expect(result.stderr.contains("processed 24 of 29 images"))
     let written = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
     for broken in ["empty", "not-an-image", "truncated", "photo.svg", "document"] {
       #expect(!written.contains { $0.contains(broken) }, "no output for \(broken)")
@@ -49,7 +51,7 @@ import Testing
     #expect(second.status == 1)
     #expect(files(below: folder + "/in") == first)
     #expect(!first.contains { $0.contains("processed_processed_") })
-    #expect(second.stderr.contains("18 skipped as outputs of this pipeline"))
+    #expect(second.stderr.contains("24 skipped as outputs of this pipeline"))
   }
 
   @Test func dryRunPrintsAndWritesNothing() throws {

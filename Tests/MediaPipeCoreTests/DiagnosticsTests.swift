@@ -9,7 +9,7 @@ import Testing
       resize 300x300 fit=covr
       watermark text="hi" opacity=1.5 positon=bottom-right
       compress webp qualty=80
-      metadata keep=icc,gps
+      metadata keep=icc,gsp
       output "{stem}.{extension}"
       """
     #expect(
@@ -19,7 +19,7 @@ import Testing
         "3:29: expected a number from 0 to 1 for `opacity`, found \"1.5\"",
         "3:33: unknown option 'positon' for 'watermark'; did you mean 'position'?",
         "4:15: unknown option 'qualty' for 'compress'; did you mean 'quality'?",
-        "5:19: expected icc, copyright, exif or all in `keep`, found \"gps\"",
+        "5:19: expected all or a group (exif, xmp, iptc, icc, gps, copyright, camera, dates, orientation) in `keep`, found \"gsp\"",
         "6:16: unknown token '{extension}' in the output template",
       ])
   }

@@ -3,9 +3,12 @@ import MediaPipeCore
 
 extension Image {
   /// The image in sRGB: CMYK through its profile (or libvips's built-in CMYK
-  /// profile), RGB with a non-sRGB profile through that profile. Greyscale and
-  /// plain sRGB stay as they are.
+  /// profile), RGB or grey with a non-sRGB profile through that profile, LAB
+  /// (TIFF) with libvips's colourspace. Greyscale and plain sRGB stay as they are.
   func inSRGBColour() throws -> Image {
+    if [VIPS_INTERPRETATION_LAB, VIPS_INTERPRETATION_LABQ, VIPS_INTERPRETATION_LABS].contains(interpretation) {
+      return try colourspace(VIPS_INTERPRETATION_sRGB)
+    }
     if interpretation == VIPS_INTERPRETATION_CMYK {
       return try iccToSRGB(fallbackProfile: "cmyk")
     }

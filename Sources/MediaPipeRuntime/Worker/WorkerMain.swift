@@ -41,6 +41,7 @@ enum WorkerMain {
     }
     let processor = ImageProcessor(
       pipeline: pipeline, maxPixels: configuration.maxPixels, maxFrames: configuration.maxFrames, route: route)
+    processor.provenance = Provenance(pipeline: configuration.fingerprint)
     let hooks = WorkerTestHooks()
     var channel = Channel(buffer: buffer)
     do {
