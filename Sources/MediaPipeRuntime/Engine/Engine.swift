@@ -126,6 +126,11 @@ public final class Engine {
   /// the second), checks them against inputs, other outputs and files mediapipe did
   /// not write, and decides for each whether it is up to date.
   public func admit(_ files: [InputFile]) -> [Admission] {
+    // What deciding records (failures found up front, touched files, records taken
+    // from other shards' stores) is committed in one transaction, not one per file.
+    let batching = state.batchesWrites
+    state.batchesWrites = true
+    defer { state.batchesWrites = batching }
     var known = ownOutputs
     for file in files where !known.contains(OutputPlan.normalise(file.path)) && state.isOwnOutput(file) {
       known.insert(OutputPlan.normalise(file.path))

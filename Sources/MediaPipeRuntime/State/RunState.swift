@@ -372,21 +372,35 @@ final class RunState {
       return .process("its outputs go elsewhere now")
     }
     let now = FileIdentity(size: entry.input.size, modified: entry.input.modified)
-    if now.size == record.size && now.modified == record.modified { return .skip("up to date") }
+    if now.size == record.size && now.modified == record.modified {
+      keepForeign(canonicalPath, entry)
+      return .skip("up to date")
+    }
     guard let hash = FileIdentity.hash(entry.input.path) else { return .process("cannot read it") }
     guard hash == record.contentHash else { return .process("its content changed") }
     if lockTaken, let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path] {
       records[canonicalPath]?.size = now.size
       records[canonicalPath]?.modified = now.modified
-      if foreign.remove(canonicalPath) != nil, let record = records[canonicalPath] {
-        // Another shard's record: ours gets the whole of it (that store is only read).
-        try? store.save(record)
+      if foreign.contains(canonicalPath) {
+        keepForeign(canonicalPath, entry)
       } else {
         try? store.refresh(input: canonicalPath, pipeline: pipelineID, size: now.size, modified: now.modified)
+        noteUnflushed()
       }
-      noteUnflushed()
     }
     return .skip("up to date (touched, same content)")
+  }
+
+  /// Saves in our store a record taken from another store (which is only read) for
+  /// an input found up to date: the next run finds it in ours, without a look-up
+  /// there. Batched by the caller (`Engine.admit`), so a shard's first re-run after
+  /// a run over everything writes its share in one transaction.
+  private func keepForeign(_ canonicalPath: String, _ entry: OutputPlan.Entry) {
+    guard lockTaken, foreign.remove(canonicalPath) != nil, let record = records[canonicalPath],
+      let path = storeOfRoot[OutputPlan.normalise(entry.outputRoot)], let store = stores[path]
+    else { return }
+    try? store.save(record)
+    noteUnflushed()
   }
 
   /// Whether two lists name the same files (as normalised paths), in any order.
