@@ -72,4 +72,12 @@ import Testing
     #expect(InputScanner.pathExtension("/a/.hidden") == "")
     #expect(InputScanner.pathExtension("x.tar.gz") == "gz")
   }
+
+  @Test func splittingAListedPathAgreesWithNSString() {
+    for path in ["a/b/c.jpg", "/c.jpg", "c.jpg", "/x/y.jpeg", "./a/b.png", "dir with space/é.jpg"] {
+      let (folder, name) = InputScanner.split(path)
+      #expect(folder == (path as NSString).deletingLastPathComponent, "\(path)")
+      #expect(name == (path as NSString).lastPathComponent, "\(path)")
+    }
+  }
 }
