@@ -144,25 +144,27 @@ public struct Compress: PipelineStep {
     let efforts: [Format: ClosedRange<Int>] = [.webp: 0...6, .jxl: 1...9]
     compress.effort = reader.int("effort", in: efforts[format] ?? 0...9)
     compress.distance = reader.double("distance", in: 0...15)
-    if let quality = reader.argument("quality"), let distance = reader.argument("distance") {
+    if format == .jxl, let quality = reader.argument("quality"), let distance = reader.argument("distance") {
       // Reported at the later of the two, naming where the other one is.
       let (first, second) = quality.location < distance.location ? (quality, distance) : (distance, quality)
       let (firstName, secondName) = (first.key?.value ?? "", second.key?.value ?? "")
       reader.error(
-        "`\(secondName)` and `\(firstName)` (column \(first.location.column)) both set how lossy JPEG XL is; give one of them",
+        "`\(secondName)` and `\(firstName)` (column \(first.location.column)) both set how lossy JPEG XL is; "
+          + "give one of them",
         at: second.location)
     }
+    compress.tiffCompression =
+      reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
     compress.depth = reader.choice("depth", ["8": .eight, "16": .sixteen])
     if compress.depth == .sixteen, let depth = reader.argument("depth") {
       // Palettes and JPEG-in-TIFF hold 8 bits per sample.
       if compress.palette {
-        reader.error("`depth=16` cannot be written with `palette=yes` (a palette holds 8-bit colours)", at: depth.location)
+        reader.error(
+          "`depth=16` cannot be written with `palette=yes` (a palette holds 8-bit colours)", at: depth.location)
       } else if compress.tiffCompression == .jpeg && format == .tiff {
         reader.error("`depth=16` cannot be written with `compression=jpeg` (JPEG holds 8 bits)", at: depth.location)
       }
     }
-    compress.tiffCompression =
-      reader.choice("compression", ["none": .none, "lzw": .lzw, "deflate": .deflate, "jpeg": .jpeg]) ?? .lzw
     compress.background = reader.color("background") ?? .white
     return compress
   }
