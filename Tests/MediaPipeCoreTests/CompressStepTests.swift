@@ -31,9 +31,12 @@ import Testing
         "1:25: `quality` and `distance` (column 14) both set how lossy JPEG XL is; give one of them"
       ])
     #expect(errors("compress jxl distance=16") == ["1:23: expected a number from 0 to 15 for `distance`, found \"16\""])
-    #expect(errors("compress jxl distance=far") == ["1:23: expected a number from 0 to 15 for `distance`, found \"far\""])
+    #expect(
+      errors("compress jxl distance=far") == ["1:23: expected a number from 0 to 15 for `distance`, found \"far\""])
     #expect(errors("compress jxl effort=0") == ["1:21: expected a whole number from 1 to 9 for `effort`, found \"0\""])
-    #expect(errors("compress jxl quality=101") == ["1:22: expected a whole number from 1 to 100 for `quality`, found \"101\""])
+    #expect(
+      errors("compress jxl quality=101") == ["1:22: expected a whole number from 1 to 100 for `quality`, found \"101\""]
+    )
     #expect(errors("compress jxl lossless=maybe").first?.hasPrefix("1:23: expected yes or no") == true)
     #expect(
       errors("compress webp distance=1") == [
