@@ -152,6 +152,34 @@ func meanDifference(_ a: Image, _ b: Image) throws -> Double {
     #expect(try meanDifference(out, jpeg) < 0.01)
   }
 
+  /// A 16-bit CMYK TIFF goes to sRGB through libvips's CMYK profile in 16 bits
+  /// (icc_transform writes 8 bits unless told): RGB16 out, with the colours the
+  /// same image gets in 8 bits.
+  @Test func cmykConvertsToSRGBInSixteenBits() throws {
+    let (wide, narrow): (String, String) = try {
+      oneImageAtATime.lock()
+      defer { oneImageAtATime.unlock() }
+      try VipsRuntime.start()
+      let cmyk = try generated16BitImage(width: 120, height: 80, bands: 4) { x, y in
+        [UInt16(x * 65535 / 119), UInt16(y * 65535 / 79), 20000, 5000]
+      }
+      cmyk.pointer.pointee.Type = VIPS_INTERPRETATION_CMYK
+      let folder = try temporaryFolder()
+      let paths = (folder + "/cmyk16.tif", folder + "/cmyk8.tif")
+      try Image.check("tiffsave", cvips_save_with_options(cmyk.pointer, paths.0))
+      let eight = try cmyk.eightBit()
+      try withExtendedLifetime(eight) { try Image.check("tiffsave", cvips_save_with_options(eight.pointer, paths.1)) }
+      return paths
+    }()
+    #expect(try source(wide).interpretation == VIPS_INTERPRETATION_CMYK && source(wide).isSixteenBit)
+    let out = try single("compress tiff", wide)
+    let eight = try single("compress tiff", narrow)
+    #expect(out.bandFormat == VIPS_FORMAT_USHORT && out.interpretation == VIPS_INTERPRETATION_RGB16 && out.bands == 3)
+    #expect(eight.bandFormat == VIPS_FORMAT_UCHAR && eight.bands == 3)
+    let difference = try meanDifference(out, eight)
+    #expect(difference < 1.0, "mean difference \(difference) from the 8-bit result")
+  }
+
   /// Every step on a 16-bit image does what it does on the same image in 8 bits:
   /// stamps, backgrounds and thresholds scaled to 16 bits, nothing clipped.
   @Test(arguments: [
