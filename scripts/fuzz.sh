@@ -33,7 +33,9 @@ parser_dictionary() {
   cat "$root/fuzz/parser/parser.dict"
   {
     sed -n 's/^ *public static let name = "\(.*\)"$/\1/p' "$root"/Sources/MediaPipeCore/Steps/*.swift
-    grep -ho 'StepSchema(keys: \[[^]]*\]' "$root"/Sources/MediaPipeCore/Steps/*.swift | grep -o '"[^"]*"' |
+    # Joined into one line first: a long `keys: [...]` list is wrapped over several.
+    cat "$root"/Sources/MediaPipeCore/Steps/*.swift | tr '\n' ' ' | grep -o 'StepSchema( *keys: \[[^]]*\]' |
+      grep -o '"[^"]*"' |
       tr -d '"' | sed 's/$/=/'
   } | sort -u | awk '{ printf "step%d=\"%s\"\n", NR, $0 }'
 }

@@ -192,10 +192,12 @@ int cvips_colourspace(VipsImage *in, VipsImage **out, int interpretation) {
 }
 
 int cvips_icc_to_srgb(VipsImage *in, VipsImage **out, const char *input_profile) {
+  /* icc_transform writes 8 bits unless told otherwise: keep 16-bit images 16-bit. */
+  int depth = in->BandFmt == VIPS_FORMAT_USHORT ? 16 : 8;
   if (input_profile)
     return vips_icc_transform(in, out, "srgb", "embedded", TRUE,
-                              "input_profile", input_profile, NULL);
-  return vips_icc_transform(in, out, "srgb", "embedded", TRUE, NULL);
+                              "input_profile", input_profile, "depth", depth, NULL);
+  return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "depth", depth, NULL);
 }
 
 int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
@@ -288,4 +290,16 @@ int cvips_tiffsave(VipsImage *in, const char *path, int compression,
 
 int cvips_gifsave(VipsImage *in, const char *path, int strip) {
   return vips_gifsave(in, path, "strip", (gboolean)strip, NULL);
+}
+
+int cvips_jxlsave(VipsImage *in, const char *path, int quality, double distance,
+                  int effort, int lossless, int strip) {
+  /* Q and distance are two ways to say the same thing (libvips derives the
+   * distance from Q when only Q is set): pass the one that was asked for. */
+  if (quality > 0)
+    return vips_jxlsave(in, path, "Q", quality, "effort", effort, "lossless",
+                        (gboolean)lossless, "strip", (gboolean)strip, NULL);
+  return vips_jxlsave(in, path, "distance", distance, "effort", effort,
+                      "lossless", (gboolean)lossless, "strip", (gboolean)strip,
+                      NULL);
 }

@@ -207,14 +207,20 @@ public final class ImageProcessor {
           width: storedWidth, height: storedHeight, shrunkFrom: (header.width, header.height), by: shrink)
         if !plan.streams { image = try image.materialized() }
         if plan.autorotate { image = try image.autorotated() }
-      } else if route == .reference || min(header.width, header.height) < 2 * LoadPlan.minimumShrunkSide {
+      } else if route == .reference || min(header.width, header.height) < 2 * LoadPlan.minimumShrunkSide
+        || header.isSixteenBit
+      {
         // The whole image, then a plain resize: no shrink-on-load at all. On the
         // reference route always; on the fast one for strips a few pixels across,
         // where shrink-on-load loses a large part of the picture (vips_thumbnail's
         // JPEG and WebP shrinks drop partial blocks: a 1000x5 strip came out
         // 18/255 off the exact result); they are small, so this costs nothing.
-        // On the reference route the header is already random access.
-        let whole = route == .reference ? header : try Image.open(path, sequential: false)
+        // 16-bit images come here too: vips_thumbnail would make them 8-bit sRGB
+        // (PNG has no shrink-on-load, so nothing is lost; a 16-bit TIFF pyramid's
+        // smaller pages go unused). On the reference route the header is already
+        // random access; a 16-bit image read top to bottom streams through the header.
+        let reuse = route == .reference || (header.isSixteenBit && plan.sequential && plan.streams)
+        let whole = reuse ? header : try Image.open(path, sequential: false)
         image = plan.autorotate ? try whole.autorotated() : whole
         image = try image.resized(width: width, height: height, route: route)
       } else {

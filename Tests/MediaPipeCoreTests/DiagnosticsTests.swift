@@ -51,7 +51,8 @@ import Testing
   }
 
   @Test func optionsOfAnotherFormatAreErrors() {
-    #expect(errors("compress png quality=80") == ["1:14: `quality` does not apply to png; png takes level, palette"])
+    #expect(
+      errors("compress png quality=80") == ["1:14: `quality` does not apply to png; png takes level, palette, depth"])
   }
 
   @Test func repeatedKeysAndSectionsAreErrors() {

@@ -70,7 +70,7 @@ import Testing
       ])
     #expect(
       errors("compress ｗｅｂｐ") == [
-        "1:10: expected a format (jpeg, png, webp, avif, tiff, gif, same), found \"ｗｅｂｐ\""
+        "1:10: expected a format (jpeg, png, webp, avif, tiff, gif, jxl, same), found \"ｗｅｂｐ\""
       ])
     #expect(
       errors("watermark text=\"x\" color=ｗｈｉｔｅ") == [

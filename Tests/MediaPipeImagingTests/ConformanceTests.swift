@@ -43,6 +43,8 @@ import Testing
     var turn: Turn?
     /// Quadrants a watermark may cover.
     var covered: Set<Quadrant> = []
+    /// The outputs are 16-bit and compared at 16 bits (on the 0-255 scale).
+    var sixteen = false
   }
 
   enum Turn { case none, quarter, half, threeQuarters, upsideDown, mirrored }
@@ -139,6 +141,12 @@ import Testing
     Case(
       name: "tiff", source: "resize 200x200\ncompress tiff", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
     Case(name: "gif", source: "resize 200x200\ncompress gif", size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(
+      name: "jxl", source: "resize 200x200\ncompress jxl quality=90 effort=3",
+      size: { fit($0, $1, box: (200, 200)) }, turn: Turn.none),
+    Case(
+      name: "png 16-bit", source: "resize 200x200\nsharpen\nwatermark text=\"16\" size=10%\ncompress png depth=16",
+      size: { fit($0, $1, box: (200, 200)) }, turn: nil, sixteen: true),
   ]
 
   static let largeImageCases: Set = [
@@ -231,9 +239,10 @@ import Testing
       }
       return try outputs.map {
         // An animation is compared over all its frames.
-        let header = try Image.open($0.path, sequential: false)
-        let all = header.pageCount > 1 ? try Image.frames($0.path, scale: 1) : header
-        let opened = try all.srgb8().materialized()
+        let header = $0.path.hasSuffix(".jxl") ? try openJXL($0.path) : try Image.open($0.path, sequential: false)
+        let file = header.pageCount > 1 ? try Image.frames($0.path, scale: 1) : header
+        if testCase.sixteen { #expect(file.isSixteenBit, "\(label) (\(route)): a \(file.bandFormat) output") }
+        let opened = try (testCase.sixteen ? file.srgbKeepingDepth() : file.srgb8()).materialized()
         try? FileManager.default.removeItem(atPath: $0.path)
         return opened
       }
@@ -243,12 +252,9 @@ import Testing
     }
   }
 
+  /// On the 0-255 scale (16-bit samples divided by 257).
   func meanAbsoluteDifference(_ a: Image, _ b: Image) throws -> Double {
-    let pa = try pixels(a), pb = try pixels(b)
-    guard pa.count == pb.count, !pa.isEmpty else { return .infinity }
-    var total = 0
-    for i in 0..<pa.count { total += abs(Int(pa[i]) - Int(pb[i])) }
-    return Double(total) / Double(pa.count)
+    try meanDifference(a, b)
   }
 }
 

@@ -147,5 +147,8 @@ int cvips_avifsave(VipsImage *in, const char *path, int quality, int effort,
 int cvips_tiffsave(VipsImage *in, const char *path, int compression,
                    int strip);
 int cvips_gifsave(VipsImage *in, const char *path, int strip);
+/// JPEG XL: `quality` 1-100, or 0 to use `distance` (butteraugli, 0-15) instead.
+int cvips_jxlsave(VipsImage *in, const char *path, int quality, double distance,
+                  int effort, int lossless, int strip);
 
 #endif

@@ -53,7 +53,8 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable {
     case .gif: return .gif
     case .tiff: return .tiff
     case .avif, .heif: return .avif
-    case .jxl, .jp2, .bmp, .svg, .pdf: return .png
+    case .jxl: return .jxl
+    case .jp2, .bmp, .svg, .pdf: return .png
     }
   }
 }

@@ -116,8 +116,10 @@ extension Watermark: ImagingStep {
   /// compositing the whole frame) unless it is tiled.
   public func apply(to image: Image, context: ImagingContext) throws -> Image {
     let route = context.route
-    let base = try image.srgb8()
+    let base = try image.srgbKeepingDepth()
     var stamp = try context.stamps.stamp(for: self, imageWidth: base.width, imageHeight: base.height)
+    // The stamp is 8-bit sRGB: on a 16-bit image, its colours and alpha scaled to 16 bits.
+    if base.isSixteenBit { stamp = try stamp.colourspace(VIPS_INTERPRETATION_RGB16) }
     if stamp.width > base.width || stamp.height > base.height {
       let scale = min(Double(base.width) / Double(stamp.width), Double(base.height) / Double(stamp.height))
       stamp = try stamp.resized(
@@ -134,7 +136,7 @@ extension Watermark: ImagingStep {
       y = max(0, min(y, base.height - stamp.height))
       let region = try base.extractArea(x: x, y: y, width: stamp.width, height: stamp.height)
       var stamped = try region.composited(under: stamp)
-      stamped = try stamped.matching(bands: base.bands)
+      stamped = try stamped.matching(base)
       result = try base.inserting(stamped, x: x, y: y)
     case .tile:
       let cell = try stamp.embedded(
@@ -144,18 +146,19 @@ extension Watermark: ImagingStep {
       let down = (base.height + cell.height - 1) / cell.height
       let tiles = try cell.replicated(across: across, down: down)
         .extractArea(x: 0, y: 0, width: base.width, height: base.height)
-      result = try base.composited(under: tiles).matching(bands: base.bands)
+      result = try base.composited(under: tiles).matching(base)
     }
     return result
   }
 }
 
 extension Image {
-  /// 8-bit with `bands` bands: drops the alpha compositing added to an opaque image.
-  func matching(bands: Int) throws -> Image {
+  /// In `base`'s band format (8 or 16 bits) and number of bands: drops the
+  /// alpha compositing added to an opaque image.
+  func matching(_ base: Image) throws -> Image {
     var image = self
-    if image.bandFormat != VIPS_FORMAT_UCHAR { image = try image.cast(VIPS_FORMAT_UCHAR) }
-    if image.bands > bands { image = try image.extractBands(0, count: bands) }
+    if image.bandFormat != base.bandFormat { image = try image.cast(base.bandFormat) }
+    if image.bands > base.bands { image = try image.extractBands(0, count: base.bands) }
     return image
   }
 }

@@ -20,7 +20,8 @@ extension Image {
 
   /// 8-bit sRGB, with alpha if it had alpha: what compositing a colour stamp needs.
   func srgb8() throws -> Image {
-    var image = try inSRGBColour()
+    // Scaled to 8 bits first (rounded; a cast would cut 16-bit values off at 255).
+    var image = try inSRGBColour().eightBit()
     if image.interpretation != VIPS_INTERPRETATION_sRGB || image.bands < 3 {
       image = try image.colourspace(VIPS_INTERPRETATION_sRGB)
     }

@@ -59,6 +59,14 @@ extension Image {
   /// `route: .reference` never takes the transposed resize.
   public func resized(width: Int, height: Int, route: ImagingRoute) throws -> Image {
     if width == self.width && height == self.height { return self }
+    if hasAlpha && isSixteenBit {
+      // thumbnail_image would bring it down to 8-bit sRGB: premultiply here instead.
+      return try premultiplied {
+        try $0.scaled(
+          width: width, height: height, hscale: Double(width) / Double(self.width),
+          vscale: Double(height) / Double(self.height), route: route)
+      }
+    }
     if hasAlpha {
       return try Image.call("thumbnail_image") {
         cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)
@@ -106,6 +114,14 @@ extension Image {
     if resized.width == width && resized.height == height { return resized }
     if resized.width >= width && resized.height >= height {
       return try resized.extractArea(x: 0, y: 0, width: width, height: height)
+    }
+    if bandFormat != VIPS_FORMAT_UCHAR {
+      // A pixel short (thumbnail_image would make it 8-bit sRGB): the edge repeated.
+      let wide = try Image.call("embed") {
+        cvips_embed_copy(
+          resized.pointer, $0, 0, 0, Int32(max(width, resized.width)), Int32(max(height, resized.height)))
+      }
+      return try wide.extractArea(x: 0, y: 0, width: width, height: height)
     }
     return try Image.call("thumbnail_image") {
       cvips_thumbnail_image(pointer, $0, Int32(width), Int32(height), Int32(VIPS_SIZE_FORCE.rawValue), 1)

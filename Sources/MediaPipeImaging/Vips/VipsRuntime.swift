@@ -37,6 +37,10 @@ public enum VipsRuntime {
     vips_concurrency_set(Int32(options.threads))
     vips_cache_set_max(0)
     vips_block_untrusted_set(options.allowUntrusted ? 0 : 1)
+    // libvips 8.14 marks every JPEG XL operation untrusted, its saver too; but a
+    // saver parses nothing from outside (it encodes pixels already decoded), so
+    // `compress jxl` works while JPEG XL *input* stays blocked.
+    vips_operation_block_set("VipsForeignSaveJxl", 0)
     cvips_route_vips_log(options.verbose ? 1 : 0)
   }
 
