@@ -17,12 +17,17 @@ import Testing
     let paths = [
       "/a/b/../c", "/a/./b", "/a//b", "/a/b/", "/..", "/../x", "/a/b/..", "/a/b/.", "//a", "/", "/a/b/../../..",
       "/a/%20b", "/a/b c", "/a/ü", "/a/.hidden", "/a/b..", "/a/..b/c", "/a/.../b",
+      // One folder after another, as a walk gives them (its normal form is kept between calls).
+      "/in/../photos/a.jpg", "/in/../photos/b.jpg", "/in/./photos/a.jpg", "/in/../photos/b.jpg", "/x/../../y",
+      "/p//q/r.jpg", "/p//q/..", "/p//q/.", "/../../z.jpg",
     ]
     for path in paths {
       #expect(OutputPlan.normalise(path) == URL(fileURLWithPath: path).standardizedFileURL.path, "\(path)")
     }
     let here = FileManager.default.currentDirectoryPath
     #expect(OutputPlan.normalise("x/./y") == URL(fileURLWithPath: here + "/x/y").standardizedFileURL.path)
+    #expect(OutputPlan.normalise("./x/y.jpg") == URL(fileURLWithPath: here + "/x/y.jpg").standardizedFileURL.path)
+    #expect(OutputPlan.normalise("x/../y.jpg") == URL(fileURLWithPath: here + "/y.jpg").standardizedFileURL.path)
     #expect(OutputPlan.normalise("/no/such/folder/../file") == "/no/such/file", "nothing needs to exist")
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MediaPipeCore
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -187,6 +188,31 @@ public struct OutputPlan {
   static func normalise(_ path: String) -> String {
     if path.hasPrefix("/"), isNormal(path) { return path }
     let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+    if isNormal(absolute) { return absolute }
+    // Paths come folder by folder ("./photos/a.jpg", "../in/b.jpg"): the folder is
+    // normalised once, then each name is added to it.
+    let utf8 = absolute.utf8
+    if let slash = utf8.lastIndex(of: UInt8(ascii: "/")), slash != utf8.startIndex {
+      let name = absolute[utf8.index(after: slash)...]
+      if !name.isEmpty && name != "." && name != ".." {
+        let folder = String(absolute[..<slash])
+        let normal = lastFolder.withLock { last in
+          if let last, last.folder == folder { return last.normal }
+          let normal = resolve(folder)
+          last = (folder, normal)
+          return normal
+        }
+        return normal == "/" ? "/" + name : normal + "/" + name
+      }
+    }
+    return resolve(absolute)
+  }
+
+  /// The folder `normalise` saw last, with its normal form.
+  private static let lastFolder = Mutex<(folder: String, normal: String)?>(nil)
+
+  /// An absolute path with `.` and empty parts removed and `..` applied, part by part.
+  private static func resolve(_ absolute: String) -> String {
     var parts: [Substring] = []
     for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
       if part == "." { continue }
