@@ -29,7 +29,7 @@ import Testing
     }
   }
 
-  @Test(arguments: ["adobergb.png", "prophoto.tif", "grey-icc.jpg", "cmyk.jpg"])
+  @Test(arguments: ["adobergb.png", "prophoto.tif", "p3.png", "grey-icc.jpg", "cmyk.jpg"])
   func profilesAreConvertedToSRGB(name: String) throws {
     let out = try single("compress png", name)
     try expectSameColours(out, try reference(fixture(name)), name)
@@ -49,7 +49,7 @@ import Testing
     try expectSameColours(out, try reference(fixture("lab.tif"), lab: true), "lab.tif")
   }
 
-  @Test(arguments: ["adobergb.png", "prophoto.tif"])
+  @Test(arguments: ["adobergb.png", "prophoto.tif", "p3.png"])
   func keepICCKeepsProfileAndPixels(name: String) throws {
     let input = try Image.open(fixture(name), sequential: false)
     let out = try single("metadata keep=icc\ncompress png", name)
@@ -57,16 +57,24 @@ import Testing
     try expectSameColours(out, input, tolerance: 0, name)
   }
 
-  @Test func theWideGamutFixturesReallyDifferFromSRGB() throws {
-    // Without conversion the stored values are far from the sRGB ones: the test above means something.
-    let stored = try Image.open(fixture("prophoto.tif"), sequential: false)
-    let converted = try reference(fixture("prophoto.tif"))
+  @Test(arguments: ["prophoto.tif", "p3.png"])
+  func theWideGamutFixturesReallyDifferFromSRGB(name: String) throws {
+    // Without conversion the stored values are far from the sRGB ones: the tests above mean something.
+    let stored = try Image.open(fixture(name), sequential: false)
+    let converted = try reference(fixture(name))
     var largest = 0
     for (x, y) in [(20, 20), (80, 20), (140, 20), (20, 100), (80, 60), (140, 100)] {
       let p = try stored.rgb(x, y), q = try converted.rgb(x, y)
       largest = max(largest, zip(p, q).map { abs($0 - $1) }.max() ?? 0)
     }
-    #expect(largest > 20)
+    #expect(largest > 20, "\(name): \(largest)")
+  }
+
+  @Test func theP3FixtureCarriesDisplayP3() throws {
+    // Its red primary, adapted to D50 as ICC profiles store it (Apple's Display P3: 0.5151 0.2412 -0.0011).
+    let tags = try runTool(
+      "exiftool", ["-s", "-s", "-s", "-ProfileDescription", "-RedMatrixColumn", fixture("p3.png")])
+    #expect(tags.contains("Display P3") && tags.contains("0.51512 0.2412 -0.00105"), "\(tags)")
   }
 }
 
