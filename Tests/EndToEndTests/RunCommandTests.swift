@@ -7,7 +7,7 @@ import Testing
     [
       "alpha.png", "cmyk.jpg", "grey.jpg", "grey16.png", "logo.png", "photo-large.jpg", "photo.jpg", "photo.tiff",
       "photo.webp", "rgb16.png", "phone.heic", "phone-av1.avif", "adobergb.png", "prophoto.tif", "grey-icc.jpg",
-      "lab.tif",
+      "lab.tif", "p3.png",
     ] + (1...8).map { "orient-\($0).jpg" }
 
   @Test func resizePipelineOverTheFixtures() throws {
@@ -29,7 +29,7 @@ import Testing
     #expect(result.stderr.contains("failed: in/truncated.jpg: truncated"))
     #expect(result.stderr.contains("failed: in/photo.svg: blocked format"))
     #expect(result.stderr.contains("failed: in/document.pdf: blocked format"))
-    #expect(result.stderr.contains("processed 24 of 29 images"))
+    #expect(result.stderr.contains("processed 25 of 30 images"))
     let written = files(below: folder + "/in").filter { $0.hasPrefix("processed_") }
     for broken in ["empty", "not-an-image", "truncated", "photo.svg", "document"] {
       #expect(!written.contains { $0.contains(broken) }, "no output for \(broken)")
