@@ -110,6 +110,19 @@ let metadataFormats: [(format: String, exif: Bool, xmp: Bool, iptc: Bool)] = [
     #expect(location.isEmpty, "\(location)")
   }
 
+  /// A TIFF holds no EXIF (libvips 8.14): copyright and artist only in EXIF go into its XMP.
+  @Test(arguments: ["metadata keep=copyright", "metadata keep=exif,copyright drop=gps"])
+  func exifCopyrightReachesATIFFThroughXMP(policy: String) throws {
+    let out = try #require(try processWithProvenance("\(policy)\ncompress tiff", fixture("photo.jpg")).first)
+    let tags = try exiftoolTags(out)
+    #expect(tags["XMP-dc:Rights"] == "(c) 2026 Test Owner", "\(tags)")
+    #expect(tags["XMP-dc:Creator"] == "Test Artist", "\(tags)")
+    #expect(!tags.keys.contains { $0.contains("GPS") }, "\(tags)")
+    let stripped = try exiftoolTags(
+      try #require(try processWithProvenance("metadata keep=icc\ncompress tiff", fixture("photo.jpg")).first))
+    #expect(stripped["XMP-dc:Rights"] == nil, "not kept: not carried over")
+  }
+
   @Test(arguments: metadataFormats.map(\.format))
   func gpsSurvivesOnlyWhenKept(format: String) throws {
     let spec = try #require(metadataFormats.first { $0.format == format })

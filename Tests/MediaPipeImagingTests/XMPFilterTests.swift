@@ -1,3 +1,4 @@
+import MediaPipeCore
 import Testing
 
 @testable import MediaPipeImaging
@@ -49,6 +50,35 @@ import Testing
     #expect(!out.contains("Old"))
     #expect(out.contains("<xmp:CreatorTool>mediapipe &lt;1&gt;</xmp:CreatorTool>"))
     #expect(out.contains("</rdf:Description>\n</rdf:RDF>"))
+  }
+
+  @Test func fallbacksFillOnlyWhatThePacketLacks() throws {
+    var filter = XMPFilter { _ in true }
+    filter.fallbacks = [
+      .init(
+        prefix: "dc", namespace: MetadataFields.dc, name: "rights", value: "EXIF <owner>", form: .languageAlternative),
+      .init(prefix: "dc", namespace: MetadataFields.dc, name: "creator", value: "EXIF artist", form: .orderedList),
+    ]
+    let out = String(decoding: try #require(filter.apply(to: Array(Self.packet.utf8))), as: UTF8.self)
+    // The packet's own rights (under another prefix) win; the creator it lacks is added.
+    #expect(out.contains("Owner &amp; Co") && !out.contains("EXIF &lt;owner&gt;"), "\(out)")
+    #expect(out.contains("<dc:creator><rdf:Seq><rdf:li>EXIF artist</rdf:li></rdf:Seq></dc:creator>"), "\(out)")
+    // With no packet at all, both are written, the rights as a language alternative.
+    let fresh = String(decoding: filter.packetWithAdditionsOnly(), as: UTF8.self)
+    #expect(
+      fresh.contains(
+        "<dc:rights><rdf:Alt><rdf:li xml:lang='x-default'>EXIF &lt;owner&gt;</rdf:li></rdf:Alt></dc:rights>"))
+    #expect(XMPFilter { _ in true }.apply(to: filter.packetWithAdditionsOnly()) != nil, "a packet it reads back")
+  }
+
+  @Test func exifStringFieldsAsLibvipsWritesThem() {
+    #expect(
+      MetadataPolicy.exifValue(
+        "(c) 2026 Test Owner ((c) 2026 Test Owner (Photographer) - [None] (Editor), ASCII, 20 components, 20 bytes)")
+        == "(c) 2026 Test Owner")
+    #expect(MetadataPolicy.exifValue("Test Artist (Test Artist, ASCII, 12 components, 12 bytes)") == "Test Artist")
+    #expect(MetadataPolicy.exifValue("no description") == nil)
+    #expect(MetadataPolicy.exifValue("unbalanced )") == nil)
   }
 
   @Test(arguments: [

@@ -25,6 +25,20 @@ struct XMPFilter {
   /// (prefix, namespace, name, value); the same properties already in the
   /// packet are dropped.
   var additions: [(prefix: String, namespace: String, name: String, value: String)] = []
+  /// Properties written, in that same new `rdf:Description`, only when the packet
+  /// keeps none of the name: EXIF copyright and artist carried into XMP for an
+  /// output format that holds no EXIF.
+  var fallbacks: [Fallback] = []
+
+  /// A fallback property and the XMP form of its value.
+  struct Fallback: Equatable {
+    enum Form { case languageAlternative, orderedList }
+    var prefix: String
+    var namespace: String
+    var name: String
+    var value: String
+    var form: Form
+  }
 
   static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
   static let maximumBytes = 4 << 20
@@ -41,7 +55,9 @@ struct XMPFilter {
     var topDescription: [Bool] = []  // per open element: an rdf:Description right below rdf:RDF
     var skipUntilDepth: Int?  // inside a dropped property element
     var keptProperties = 0
+    var kept = Set<Property>()
     var sawRDF = false
+    var wroteAdditions = false
 
     for token in tokens {
       switch token {
@@ -64,26 +80,30 @@ struct XMPFilter {
           if parentIsDescription && (!keeps(property) || added.contains(property)) {
             skipUntilDepth = names.count
           } else {
-            if parentIsDescription { keptProperties += 1 }
+            if parentIsDescription {
+              keptProperties += 1
+              kept.insert(property)
+            }
             if isTopDescription {
               // Attributes other than rdf:*, xml:* and xmlns are properties.
-              var kept: [XMLTokenizer.Attribute] = []
+              var keptAttributes: [XMLTokenizer.Attribute] = []
               for attribute in tag.attributes {
                 if attribute.name == "xmlns" || attribute.name.hasPrefix("xmlns:") {
-                  kept.append(attribute)
+                  keptAttributes.append(attribute)
                   continue
                 }
                 guard let a = Self.resolve(attribute.name, in: scope, element: false) else { return nil }
                 let property = Property(namespace: a.uri, name: a.local)
                 if a.uri == Self.rdf || a.uri == scope["xml"] {
-                  kept.append(attribute)
+                  keptAttributes.append(attribute)
                 } else if keeps(property) && !added.contains(property) {
-                  kept.append(attribute)
+                  keptAttributes.append(attribute)
                   keptProperties += 1
+                  kept.insert(property)
                 }
               }
               out += Array("<\(tag.name)".utf8)
-              for attribute in kept { out += [0x20] + attribute.raw }
+              for attribute in keptAttributes { out += [0x20] + attribute.raw }
               out += Array((tag.selfClosing ? "/>" : ">").utf8)
             } else {
               if name.uri == Self.rdf && name.local == "RDF" { sawRDF = true }
@@ -108,15 +128,19 @@ struct XMPFilter {
           if depth == names.count { skipUntilDepth = nil }
           continue
         }
-        if name.uri == Self.rdf && name.local == "RDF" && !additions.isEmpty {
-          out += Array(additionsDescription(rdfPrefix: Self.prefix(of: closing)).utf8)
+        if name.uri == Self.rdf && name.local == "RDF" {
+          let missing = fallbacks.filter { !kept.contains(Property(namespace: $0.namespace, name: $0.name)) }
+          if !additions.isEmpty || !missing.isEmpty {
+            out += Array(additionsDescription(rdfPrefix: Self.prefix(of: closing), fallbacks: missing).utf8)
+            wroteAdditions = true
+          }
         }
         out += raw
       case .text(let raw), .other(let raw):
         if skipUntilDepth == nil { out += raw }
       }
     }
-    guard names.isEmpty, sawRDF, keptProperties > 0 || !additions.isEmpty else { return nil }
+    guard names.isEmpty, sawRDF, keptProperties > 0 || wroteAdditions else { return nil }
     return out
   }
 
@@ -124,21 +148,31 @@ struct XMPFilter {
   func packetWithAdditionsOnly() -> [UInt8] {
     let text =
       "<?xpacket begin='\u{FEFF}' id='W5M0MpCehiHzreSzNTczkc9d'?>\n<x:xmpmeta xmlns:x='adobe:ns:meta/'>\n"
-      + "<rdf:RDF xmlns:rdf='\(Self.rdf)'>" + additionsDescription(rdfPrefix: "rdf")
+      + "<rdf:RDF xmlns:rdf='\(Self.rdf)'>" + additionsDescription(rdfPrefix: "rdf", fallbacks: fallbacks)
       + "</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end='w'?>"
     return Array(text.utf8)
   }
 
-  private func additionsDescription(rdfPrefix: String) -> String {
+  private func additionsDescription(rdfPrefix: String, fallbacks: [Fallback]) -> String {
     let p = rdfPrefix.isEmpty ? "" : rdfPrefix + ":"
     var namespaces: [(String, String)] = []
-    for a in additions where !namespaces.contains(where: { $0.0 == a.prefix }) {
-      namespaces.append((a.prefix, a.namespace))
+    let used = additions.map { ($0.prefix, $0.namespace) } + fallbacks.map { ($0.prefix, $0.namespace) }
+    for (prefix, uri) in used where !namespaces.contains(where: { $0.0 == prefix }) {
+      namespaces.append((prefix, uri))
     }
     var text = "\n <\(p)Description \(p)about=''"
     for (prefix, uri) in namespaces { text += "\n  xmlns:\(prefix)='\(Self.escape(uri))'" }
     text += ">\n"
     for a in additions { text += "  <\(a.prefix):\(a.name)>\(Self.escape(a.value))</\(a.prefix):\(a.name)>\n" }
+    for f in fallbacks {
+      let value = Self.escape(f.value)
+      let list =
+        switch f.form {
+        case .languageAlternative: "<\(p)Alt><\(p)li xml:lang='x-default'>\(value)</\(p)li></\(p)Alt>"
+        case .orderedList: "<\(p)Seq><\(p)li>\(value)</\(p)li></\(p)Seq>"
+        }
+      text += "  <\(f.prefix):\(f.name)>\(list)</\(f.prefix):\(f.name)>\n"
+    }
     return text + " </\(p)Description>\n"
   }
 

@@ -30,6 +30,9 @@ extension MetadataPolicy {
     if !icc { image = try image.inSRGBColour() }
     if stripsEverything { return (image, true) }
     let copy = try image.copy()
+    // libvips 8.14 writes no EXIF into a TIFF: its copyright and artist go into
+    // the XMP instead, where the XMP has none of its own.
+    let fallbacks = format == .tiff ? exifCopyrightAsXMP(copy) : []
     for field in copy.fieldNames {
       switch field {
       case "icc-profile-data":
@@ -43,7 +46,9 @@ extension MetadataPolicy {
         // stored value may be stale (HEIF loaders rotate and drop `orientation`).
         copy.remove(field)
       case "xmp-data":
-        let filtered = copy.blob(field).flatMap { xmpFilter(provenance: provenance).apply(to: $0) }
+        let filtered = copy.blob(field).flatMap {
+          xmpFilter(provenance: provenance, fallbacks: fallbacks).apply(to: $0)
+        }
         copy.set(field, blob: filtered)
       case "iptc-data":
         let filter = IPTCFilter { record, number in
@@ -63,13 +68,47 @@ extension MetadataPolicy {
     if !writesProvenance && !copy.fieldNames.contains(where: { $0.hasPrefix("exif-ifd") }) {
       copy.remove("exif-data")
     }
-    if let provenance, writesProvenance {
-      copy.set("exif-ifd0-Software", string: provenance.software)
-      if !copy.has("xmp-data") {
-        copy.set("xmp-data", blob: xmpFilter(provenance: provenance).packetWithAdditionsOnly())
-      }
+    if let provenance, writesProvenance { copy.set("exif-ifd0-Software", string: provenance.software) }
+    if !copy.has("xmp-data") && (writesProvenance || !fallbacks.isEmpty) {
+      copy.set("xmp-data", blob: xmpFilter(provenance: provenance, fallbacks: fallbacks).packetWithAdditionsOnly())
     }
     return (copy, false)
+  }
+
+  /// EXIF copyright and artist, where this policy keeps them, as XMP `dc:rights`
+  /// and `dc:creator`.
+  private func exifCopyrightAsXMP(_ image: Image) -> [XMPFilter.Fallback] {
+    let fields: [(tag: String, name: String, form: XMPFilter.Fallback.Form)] = [
+      ("Copyright", "rights", .languageAlternative), ("Artist", "creator", .orderedList),
+    ]
+    return fields.compactMap { field in
+      let key = "exif-ifd0-" + field.tag
+      guard let groups = MetadataFields.exifGroups(key), keepsField(in: groups),
+        let value = image.string(key).flatMap(Self.exifValue), !value.isEmpty
+      else { return nil }
+      return XMPFilter.Fallback(
+        prefix: "dc", namespace: MetadataFields.dc, name: field.name, value: value, form: field.form)
+    }
+  }
+
+  /// The value of a libvips EXIF string field, written "VALUE (DESCRIPTION, FORMAT,
+  /// N components, M bytes)"; the description may hold parentheses of its own.
+  static func exifValue(_ field: String) -> String? {
+    guard field.hasSuffix(")") else { return nil }
+    var depth = 0
+    var index = field.endIndex
+    while index > field.startIndex {
+      index = field.index(before: index)
+      if field[index] == ")" { depth += 1 }
+      if field[index] == "(" {
+        depth -= 1
+        if depth == 0 { break }
+      }
+    }
+    guard depth == 0 else { return nil }
+    var value = field[..<index]
+    while value.last == " " { value = value.dropLast() }
+    return String(value)
   }
 
   /// IIM for libvips 8.14's tiffsave, which passes the blob's length in
@@ -83,10 +122,11 @@ extension MetadataPolicy {
     return iim + [UInt8](repeating: 0, count: 4 * rounded - iim.count)
   }
 
-  private func xmpFilter(provenance: Provenance?) -> XMPFilter {
+  private func xmpFilter(provenance: Provenance?, fallbacks: [XMPFilter.Fallback]) -> XMPFilter {
     var filter = XMPFilter { property in
       self.keepsField(in: MetadataFields.xmpGroups(property).union([.xmp]))
     }
+    filter.fallbacks = fallbacks
     if let provenance, self.provenance {
       filter.additions.append(("xmp", MetadataFields.xmp, "CreatorTool", provenance.software))
       if let pipeline = provenance.pipeline {
