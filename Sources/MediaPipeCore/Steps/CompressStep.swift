@@ -53,9 +53,9 @@ public struct Compress: PipelineStep {
   /// `quality=auto`, `auto:high`, `auto:low`: the lowest quality whose output
   /// keeps this SSIM (luma, against the image as it was before encoding).
   public enum AutoQuality: String, Sendable, Hashable, CaseIterable {
-    case low = "auto:low"
     case standard = "auto"
     case high = "auto:high"
+    case low = "auto:low"
 
     /// The SSIM the output must reach (see docs/pipeline-format.md, `compress`).
     public var ssimFloor: Double {
