@@ -303,3 +303,126 @@ int cvips_jxlsave(VipsImage *in, const char *path, int quality, double distance,
                       "lossless", (gboolean)lossless, "strip", (gboolean)strip,
                       NULL);
 }
+
+// --- encoding in memory ------------------------------------------------------
+
+int cvips_jpegsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int progressive, int subsample_mode, int optimize,
+                          int strip) {
+  return vips_jpegsave_buffer(in, buf, len, "Q", quality, "interlace",
+                              (gboolean)progressive, "subsample_mode",
+                              (VipsForeignSubsample)subsample_mode, "strip",
+                              (gboolean)strip, "optimize_coding",
+                              (gboolean)optimize, NULL);
+}
+
+int cvips_webpsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int lossless, int effort, int strip) {
+  return vips_webpsave_buffer(in, buf, len, "Q", quality, "lossless",
+                              (gboolean)lossless, "effort", effort, "strip",
+                              (gboolean)strip, NULL);
+}
+
+int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int effort, int strip) {
+  return vips_heifsave_buffer(in, buf, len, "Q", quality, "effort", effort,
+                              "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1,
+                              "strip", (gboolean)strip, NULL);
+}
+
+int cvips_jxlsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                         int effort, int strip) {
+  return vips_jxlsave_buffer(in, buf, len, "Q", quality, "effort", effort,
+                             "strip", (gboolean)strip, NULL);
+}
+
+int cvips_luma(VipsImage *in, VipsImage **out) {
+  VipsObject *scope = VIPS_OBJECT(vips_image_new());
+  VipsImage **t = (VipsImage **)vips_object_local_array(scope, 6);
+  VipsImage *x = in;
+  int result = -1;
+  /* 16-bit samples are compared on the 8-bit scale the constants are for */
+  double scale = in->BandFmt == VIPS_FORMAT_USHORT ? 1.0 / 257 : 1;
+  if (vips_image_hasalpha(x)) {
+    double w = in->BandFmt == VIPS_FORMAT_USHORT ? 65535 : 255;
+    double white[3] = {w, w, w};
+    VipsArrayDouble *background = vips_array_double_new(white, x->Bands - 1);
+    int status = vips_flatten(x, &t[0], "background", background, NULL);
+    vips_area_unref(VIPS_AREA(background));
+    if (status) goto done;
+    x = t[0];
+  }
+  if (x->Bands >= 3) {
+    if (vips_extract_band(x, &t[1], 0, "n", 3, NULL)) goto done;
+    t[2] = vips_image_new_matrixv(3, 1, 0.299, 0.587, 0.114);
+    if (vips_recomb(t[1], &t[3], t[2], NULL)) goto done;
+    x = t[3];
+  } else if (x->Bands == 2) {
+    if (vips_extract_band(x, &t[1], 0, NULL)) goto done;
+    x = t[1];
+  }
+  if (vips_linear1(x, &t[4], scale, 0, NULL)) goto done; /* float */
+  if (!(*out = vips_image_copy_memory(t[4]))) goto done;
+  result = 0;
+done:
+  g_object_unref(scope);
+  return result;
+}
+
+/* gaussblur at sigma 1.5, float precision, kernel down to 1% of the peak */
+static int cvips_ssim_blur(VipsImage *in, VipsImage **out) {
+  return vips_gaussblur(in, out, 1.5, "min_ampl", 0.01, "precision",
+                        VIPS_PRECISION_FLOAT, NULL);
+}
+
+int cvips_ssim(VipsImage *a, VipsImage *b, double *ssim) {
+  const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
+  VipsObject *scope = VIPS_OBJECT(vips_image_new());
+  VipsImage **t = (VipsImage **)vips_object_local_array(scope, 24);
+  int result = -1;
+  if (a->Xsize != b->Xsize || a->Ysize != b->Ysize) {
+    vips_error("ssim", "the images differ in size");
+    goto done;
+  }
+  /* the local means, (co)variances: E[xy] - E[x]E[y] over the window */
+  if (cvips_ssim_blur(a, &t[0]) || cvips_ssim_blur(b, &t[1]) ||
+      vips_multiply(a, a, &t[2], NULL) || vips_multiply(b, b, &t[3], NULL) ||
+      vips_multiply(a, b, &t[4], NULL) || cvips_ssim_blur(t[2], &t[5]) ||
+      cvips_ssim_blur(t[3], &t[6]) || cvips_ssim_blur(t[4], &t[7]) ||
+      vips_multiply(t[0], t[0], &t[8], NULL) ||
+      vips_multiply(t[1], t[1], &t[9], NULL) ||
+      vips_multiply(t[0], t[1], &t[10], NULL) ||
+      vips_subtract(t[5], t[8], &t[11], NULL) ||   /* var a */
+      vips_subtract(t[6], t[9], &t[12], NULL) ||   /* var b */
+      vips_subtract(t[7], t[10], &t[13], NULL))    /* cov */
+    goto done;
+  /* ((2 mu_a mu_b + c1)(2 cov + c2)) / ((mu_a^2 + mu_b^2 + c1)(var_a + var_b + c2)) */
+  if (vips_linear1(t[10], &t[14], 2, c1, NULL) ||
+      vips_linear1(t[13], &t[15], 2, c2, NULL) ||
+      vips_multiply(t[14], t[15], &t[16], NULL) ||
+      vips_add(t[8], t[9], &t[17], NULL) ||
+      vips_linear1(t[17], &t[18], 1, c1, NULL) ||
+      vips_add(t[11], t[12], &t[19], NULL) ||
+      vips_linear1(t[19], &t[20], 1, c2, NULL) ||
+      vips_multiply(t[18], t[20], &t[21], NULL) ||
+      vips_divide(t[16], t[21], &t[22], NULL) || vips_avg(t[22], ssim, NULL))
+    goto done;
+  result = 0;
+done:
+  g_object_unref(scope);
+  return result;
+}
+
+int cvips_ssim_encoded(VipsImage *reference, const void *buf, size_t len,
+                       double *ssim) {
+  VipsImage *decoded = vips_image_new_from_buffer(buf, len, "", "access",
+                                                  VIPS_ACCESS_SEQUENTIAL, NULL);
+  if (!decoded) return -1;
+  VipsImage *luma = NULL;
+  int status = cvips_luma(decoded, &luma);
+  g_object_unref(decoded);
+  if (status) return -1;
+  status = cvips_ssim(reference, luma, ssim);
+  g_object_unref(luma);
+  return status;
+}

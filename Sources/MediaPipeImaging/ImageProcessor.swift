@@ -58,6 +58,11 @@ public final class ImageProcessor {
     public var format: String
     /// Said with --verbose: an animation written as its first frame only.
     public var note: String?
+    /// The quality it was written with (searched for by `max_bytes` or
+    /// `quality=auto`, or as given); nil for formats without one.
+    public var quality: Int?
+    /// `quality=auto`: the SSIM of the output against the image before encoding.
+    public var score: Double?
   }
 
   /// Writes a file safely: given the final path and a closure that writes to a
@@ -252,12 +257,13 @@ public final class ImageProcessor {
         operation: "output", detail: "the output \(path) would overwrite its input; change `output`",
         reason: .cannotWriteOutput)
     }
+    var chosen = Compress.Chosen()
     try writer(path) { temporary in
-      try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
+      chosen = try variant.compress.save(prepared, as: format, to: temporary, strip: strip)
     }
     return Output(
       variant: variant.name, path: path, width: prepared.width, height: prepared.pageHeight, format: format.rawValue,
-      note: note)
+      note: note, quality: chosen.quality, score: chosen.score)
   }
 
   /// Runs one image step through its imaging half (`context`: the processor's own,

@@ -16,6 +16,7 @@ enum Flags {
     case .writeElsewhere: return "or use -o DIR"
     case .pollInstead: return "or use --poll to scan at intervals"
     case .waitForLock: return "run again later, or leave out --no-wait to wait for it"
+    case .loosenBudget: return "raise `max_bytes` or lower `min_quality` in the pipeline"
     }
   }
 

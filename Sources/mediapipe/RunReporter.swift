@@ -52,13 +52,21 @@ final class RunReporter {
       outputs += event.outputs.count
       outputBytes += event.outputs.reduce(0) { $0 + $1.bytes }
       if verbosity == .verbose {
-        let list = event.outputs.map { "\($0.path) (\($0.width)x\($0.height))" }.joined(separator: ", ")
+        let list = event.outputs.map { "\($0.path) (\(Self.described($0)))" }.joined(separator: ", ")
         line("done: \(event.input) -> \(list) in \(event.milliseconds) ms", to: 1)
         for output in event.outputs { if let note = output.note { line("note: \(output.path): \(note)", to: 2) } }
       }
     }
     workerOutput(event.workerOutput)
     draw(force: done == total)
+  }
+
+  /// "800x600, 154.2 KB, quality 74, SSIM 0.9712": an output for --verbose.
+  static func described(_ output: FileEvent.Output) -> String {
+    var parts = ["\(output.width)x\(output.height)", ByteCount.text(output.bytes)]
+    if let quality = output.quality { parts.append("quality \(quality)") }
+    if let score = output.score { parts.append(String(format: "SSIM %.4f", score)) }
+    return parts.joined(separator: ", ")
   }
 
   /// For --verbose: what a worker wrote on stdout and stderr during an image

@@ -35,16 +35,18 @@ import Testing
       errors("compress jxl distance=far") == ["1:23: expected a number from 0 to 15 for `distance`, found \"far\""])
     #expect(errors("compress jxl effort=0") == ["1:21: expected a whole number from 1 to 9 for `effort`, found \"0\""])
     #expect(
-      errors("compress jxl quality=101") == ["1:22: expected a whole number from 1 to 100 for `quality`, found \"101\""]
+      errors("compress jxl quality=101") == [
+        "1:22: expected a whole number from 1 to 100, or auto, auto:high, auto:low for `quality`, found \"101\""
+      ]
     )
     #expect(errors("compress jxl lossless=maybe").first?.hasPrefix("1:23: expected yes or no") == true)
     #expect(
       errors("compress webp distance=1") == [
-        "1:15: `distance` does not apply to webp; webp takes quality, lossless, effort"
+        "1:15: `distance` does not apply to webp; webp takes quality, lossless, effort, max_bytes, min_quality"
       ])
     #expect(
       errors("compress jxl level=3") == [
-        "1:14: `level` does not apply to jxl; jxl takes quality, distance, effort, lossless, depth"
+        "1:14: `level` does not apply to jxl; jxl takes quality, distance, effort, lossless, depth, max_bytes, min_quality"
       ])
   }
 
@@ -58,7 +60,7 @@ import Testing
     #expect(errors("compress png depth=12") == ["1:20: expected one of 8, 16 for `depth`, found \"12\""])
     #expect(
       errors("compress jpeg depth=16") == [
-        "1:15: `depth` does not apply to jpeg; jpeg takes quality, progressive, subsample, optimize, background"
+        "1:15: `depth` does not apply to jpeg; jpeg takes quality, progressive, subsample, optimize, background, max_bytes, min_quality"
       ])
     #expect(
       errors("compress png palette=yes depth=16") == [

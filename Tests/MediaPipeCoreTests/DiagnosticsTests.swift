@@ -45,7 +45,9 @@ import Testing
 
   @Test func outOfRangeNumbersAreErrors() {
     #expect(
-      errors("compress jpeg quality=0") == ["1:23: expected a whole number from 1 to 100 for `quality`, found \"0\""])
+      errors("compress jpeg quality=0") == [
+        "1:23: expected a whole number from 1 to 100, or auto, auto:high, auto:low for `quality`, found \"0\""
+      ])
     #expect(errors("compress webp effort=7") == ["1:22: expected a whole number from 0 to 6 for `effort`, found \"7\""])
     #expect(errors("compress png level=10") == ["1:20: expected a whole number from 0 to 9 for `level`, found \"10\""])
   }

@@ -75,7 +75,7 @@ import Testing
       .raiseLimit(.pixels(1)), .raiseLimit(.fileSize(bytes: 2)), .raiseLimit(.timeout(seconds: 0.5)),
       .raiseLimit(.workerMemory(megabytes: 64)), .raiseLimit(.frames(3)), .allowUntrustedFormats, .replaceExisting,
       .writeElsewhere,
-      .pollInstead, .waitForLock,
+      .pollInstead, .waitForLock, .loosenBudget,
     ]
     for remedy in remedies {
       let failure = TaskFailure(reason: .processingFailed, detail: "", remedy: remedy)

@@ -151,4 +151,29 @@ int cvips_gifsave(VipsImage *in, const char *path, int strip);
 int cvips_jxlsave(VipsImage *in, const char *path, int quality, double distance,
                   int effort, int lossless, int strip);
 
+
+// --- encoding in memory (the size and quality searches of `compress`) -------
+
+/// The savers above, into a buffer: `*buf` (free with g_free) holds `*len` bytes.
+int cvips_jpegsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int progressive, int subsample_mode, int optimize,
+                          int strip);
+int cvips_webpsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int lossless, int effort, int strip);
+int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                          int effort, int strip);
+int cvips_jxlsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
+                         int effort, int strip);
+/// The luma plane (Rec. 601 weights of R'G'B', or the one grey band; alpha
+/// flattened on white first) as a float image in memory: what `cvips_ssim`
+/// compares.
+int cvips_luma(VipsImage *in, VipsImage **out);
+/// The mean SSIM (Wang et al. 2004: a gaussian window, sigma 1.5, on 8-bit
+/// luma with C1 = (0.01*255)^2, C2 = (0.03*255)^2) between `reference` (a
+/// `cvips_luma` image) and the image encoded in `buf`, decoded from memory.
+int cvips_ssim_encoded(VipsImage *reference, const void *buf, size_t len,
+                       double *ssim);
+/// The mean SSIM between two `cvips_luma` images of the same size.
+int cvips_ssim(VipsImage *a, VipsImage *b, double *ssim);
+
 #endif

@@ -27,6 +27,8 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable {
   case processingFailed = "processing-failed"
   /// The input file could not be read (permissions, vanished).
   case cannotReadInput = "cannot-read-input"
+  /// `compress max_bytes=`: the output is larger than the budget even at `min_quality`.
+  case overBudget = "over-budget"
 
   /// A plain sentence for people.
   public var sentence: String {
@@ -44,6 +46,7 @@ public enum FailureReason: String, Sendable, Hashable, Codable, CaseIterable {
     case .cannotWriteOutput: return "cannot write output"
     case .processingFailed: return "processing failed"
     case .cannotReadInput: return "cannot read input"
+    case .overBudget: return "over the size budget"
     }
   }
 }

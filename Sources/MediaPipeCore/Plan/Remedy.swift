@@ -16,6 +16,9 @@ public enum Remedy: Codable, Sendable, Hashable {
   case pollInstead
   /// Another run holds the lock; waiting for it would let this one go on.
   case waitForLock
+  /// The output does not fit `compress max_bytes=` at `min_quality`: a larger
+  /// budget or a lower floor (in the pipeline) lets it through.
+  case loosenBudget
 }
 
 /// A limit that keeps hostile or huge inputs harmless, with the value in force.

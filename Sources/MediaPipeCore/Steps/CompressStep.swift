@@ -50,9 +50,39 @@ public struct Compress: PipelineStep {
     case none, lzw, deflate, jpeg
   }
 
+  /// `quality=auto`, `auto:high`, `auto:low`: the lowest quality whose output
+  /// keeps this SSIM (luma, against the image as it was before encoding).
+  public enum AutoQuality: String, Sendable, Hashable, CaseIterable {
+    case standard = "auto"
+    case high = "auto:high"
+    case low = "auto:low"
+
+    /// The SSIM the output must reach (see docs/pipeline-format.md, `compress`).
+    public var ssimFloor: Double {
+      switch self {
+      case .low: return 0.95
+      case .standard: return 0.97
+      case .high: return 0.985
+      }
+    }
+  }
+
+  /// The formats whose quality `max_bytes` and `quality=auto` search.
+  public static let searchableFormats: Set<Format> = [.jpeg, .webp, .avif, .jxl]
+  /// The lowest quality `max_bytes` and `quality=auto` go to without `min_quality`.
+  public static let defaultMinQuality = 30
+
   public var format: Format = .same
-  /// 1–100 for jpeg, webp, avif, jxl; nil means the format's default.
+  /// 1–100 for jpeg, webp, avif, jxl; nil means the format's default. With
+  /// `maxBytes`, the highest quality the search tries.
   public var quality: Int?
+  /// `quality=auto`: search for the lowest quality that keeps `ssimFloor`.
+  public var autoQuality: AutoQuality?
+  /// `max_bytes=`: the output's largest size; the quality is the highest that fits.
+  public var maxBytes: Int?
+  /// `min_quality=`: the lowest quality the searches try; an image that does not
+  /// fit `maxBytes` even there fails (it is not shrunk).
+  public var minQuality = Compress.defaultMinQuality
   /// JPEG XL: the butteraugli distance, 0 (lossless-looking) to 15; excludes `quality`.
   /// Nil (and no `quality`) means libjxl's default, 1.
   public var distance: Double?
@@ -80,6 +110,9 @@ public struct Compress: PipelineStep {
 
   public static let defaultQuality: [Format: Int] = [.jpeg: 80, .webp: 80, .avif: 50]
 
+  /// Whether the quality is searched for (`max_bytes`, `quality=auto`) rather than given.
+  public var searchesQuality: Bool { maxBytes != nil || autoQuality != nil }
+
   /// The quality for `format`, for formats that have one.
   public func quality(for format: Format) -> Int {
     quality ?? Compress.defaultQuality[format] ?? 80
@@ -87,13 +120,13 @@ public struct Compress: PipelineStep {
 
   /// Which options each format takes.
   static let keysByFormat: [Format: [String]] = [
-    .jpeg: ["quality", "progressive", "subsample", "optimize", "background"],
+    .jpeg: ["quality", "progressive", "subsample", "optimize", "background", "max_bytes", "min_quality"],
     .png: ["level", "palette", "depth"],
-    .webp: ["quality", "lossless", "effort"],
-    .avif: ["quality", "effort"],
+    .webp: ["quality", "lossless", "effort", "max_bytes", "min_quality"],
+    .avif: ["quality", "effort", "max_bytes", "min_quality"],
     .tiff: ["compression", "depth"],
     .gif: [],
-    .jxl: ["quality", "distance", "effort", "lossless", "depth"],
+    .jxl: ["quality", "distance", "effort", "lossless", "depth", "max_bytes", "min_quality"],
     .same: ["quality", "background", "depth"],
   ]
 
@@ -102,7 +135,7 @@ public struct Compress: PipelineStep {
   public static let schema = StepSchema(
     keys: [
       "quality", "progressive", "subsample", "optimize", "level", "palette", "lossless", "effort", "compression",
-      "background", "distance", "depth",
+      "background", "distance", "depth", "max_bytes", "min_quality",
     ],
     positionals: 1...1, positionalHint: "jpeg, png, webp, avif, tiff, gif, jxl or same")
   public static let documentation = StepDocumentation(
@@ -133,7 +166,7 @@ public struct Compress: PipelineStep {
       }
     }
     var compress = Compress(format: format)
-    compress.quality = reader.int("quality", in: 1...100)
+    compress.parseQuality(&reader)
     compress.progressive = reader.bool("progressive") ?? false
     compress.optimize = reader.bool("optimize") ?? false
     compress.subsample =
@@ -166,14 +199,96 @@ public struct Compress: PipelineStep {
       }
     }
     compress.background = reader.color("background") ?? .white
+    compress.parseBudget(&reader)
     return compress
+  }
+
+  /// `quality=N` or `quality=auto[:high|:low]`.
+  private mutating func parseQuality(_ reader: inout ArgumentReader) {
+    // A format without a quality has had its `does not apply` already.
+    guard let argument = reader.argument("quality"), Self.keysByFormat[format]?.contains("quality") == true else {
+      return
+    }
+    let text = argument.value.value.lowercased()
+    if let n = NumberSyntax.integer(text), (1...100).contains(n) {
+      quality = n
+      return
+    }
+    let autos = AutoQuality.allCases.map(\.rawValue)
+    if let auto = AutoQuality(rawValue: text), Self.searchableFormats.contains(format) {
+      autoQuality = auto
+      return
+    }
+    if text.hasPrefix("auto"), !Self.searchableFormats.contains(format) {
+      reader.error(
+        "`quality=\(argument.value.value)` does not apply to \(format.rawValue); "
+          + "it searches the quality of jpeg, webp, avif and jxl",
+        at: argument.value.location)
+      return
+    }
+    reader.invalid(
+      "a whole number from 1 to 100, or \(autos.joined(separator: ", "))", argument, key: "quality",
+      notes: text.hasPrefix("auto") ? Suggestions.notes(for: text, in: autos) : [],
+      digits: text.hasPrefix("auto") ? .none : .decimal)
+  }
+
+  /// `max_bytes=` and `min_quality=`, and how they sit with the other keys.
+  private mutating func parseBudget(_ reader: inout ArgumentReader) {
+    guard Self.keysByFormat[format]?.contains("max_bytes") == true else { return }
+    if let argument = reader.argument("max_bytes") {
+      if let bytes = ByteCount.parse(argument.value.value) {
+        maxBytes = bytes
+      } else {
+        reader.invalid(
+          "a size like 150000, 200k or 1.5M (k = 1000 bytes, M = 1,000,000)", argument, key: "max_bytes")
+      }
+    }
+    let minimum = reader.int("min_quality", in: 1...100)
+    minQuality = minimum ?? Self.defaultMinQuality
+    let searched = reader.has("max_bytes") || autoQuality != nil
+    if let argument = reader.argument("min_quality"), !searched {
+      reader.error(
+        "`min_quality` applies only with `max_bytes` or `quality=auto`", at: argument.location)
+    }
+    guard searched else { return }
+    let key = reader.argument("max_bytes") ?? reader.argument("quality")!
+    let name = reader.has("max_bytes") ? "max_bytes" : "quality=auto"
+    if lossless, reader.has("lossless") {
+      reader.error("`\(name)` searches a lossy quality; it cannot be used with `lossless=yes`", at: key.location)
+    }
+    if let distance = reader.argument("distance"), !reader.has("quality") {
+      reader.error(
+        "`\(name)` searches the quality; it cannot be used with `distance` (column \(distance.location.column))",
+        at: key.location)
+    }
+    if let quality, let minimum, minimum > quality, let argument = reader.argument("min_quality") {
+      reader.error(
+        "`min_quality=\(minimum)` is above `quality=\(quality)`, the highest quality `max_bytes` tries",
+        at: argument.location)
+    }
+  }
+
+  /// How the quality is chosen, for `summary`: "quality 80", "quality auto (SSIM
+  /// at least 0.97), at most 200.0 KB (quality 30 to 100)".
+  private func qualityText(_ format: Format) -> String {
+    guard searchesQuality else { return "quality \(quality(for: format))" }
+    var parts: [String] = []
+    if let autoQuality {
+      parts.append("quality \(autoQuality.rawValue) (SSIM at least \(formatNumber(autoQuality.ssimFloor)))")
+    }
+    if let maxBytes {
+      parts.append("at most \(ByteCount.text(maxBytes)) (quality \(minQuality) to \(quality ?? 100))")
+    } else {
+      parts.append("quality \(minQuality) to 100")
+    }
+    return parts.joined(separator: ", ")
   }
 
   public var summary: String {
     var parts: [String] = []
     switch format {
     case .jpeg:
-      parts = ["quality \(quality(for: .jpeg))"]
+      parts = [qualityText(.jpeg)]
       if progressive { parts.append("progressive") }
       if optimize { parts.append("optimised Huffman tables") }
       if subsample != .auto { parts.append("chroma subsampling \(subsample.rawValue)") }
@@ -181,16 +296,18 @@ public struct Compress: PipelineStep {
       parts = ["level \(level)"]
       if palette { parts.append("palette") }
     case .webp:
-      parts = [lossless ? "lossless" : "quality \(quality(for: .webp))"]
+      parts = [lossless ? "lossless" : qualityText(.webp)]
       if let effort { parts.append("effort \(effort)") }
     case .avif:
-      parts = ["quality \(quality(for: .avif))"]
+      parts = [qualityText(.avif)]
       if let effort { parts.append("effort \(effort)") }
     case .tiff: parts = ["\(tiffCompression.rawValue) compression"]
     case .gif: break
     case .jxl:
       if lossless {
         parts = ["lossless"]
+      } else if searchesQuality {
+        parts = [qualityText(.jxl)]
       } else if let distance {
         parts = ["distance \(formatNumber(distance))"]
       } else {

@@ -205,7 +205,8 @@ public final class Engine {
     event.outputs = result.outputs.map { output in
       FileEvent.Output(
         path: output.path, variant: output.variant, format: output.format, width: output.width, height: output.height,
-        bytes: FileIdentity.of(output.path)?.size ?? 0, note: output.note)
+        bytes: FileIdentity.of(output.path)?.size ?? 0, note: output.note, quality: output.quality,
+        score: output.score)
     }
     event.milliseconds = result.milliseconds
     event.workerOutput = result.workerOutput

@@ -33,6 +33,11 @@ public struct FileEvent: Sendable {
     public var bytes: Int
     /// What --verbose says about it: an animation written as its first frame.
     public var note: String?
+    /// The quality it was written with, for formats that have one (chosen by
+    /// `max_bytes` or `quality=auto` when given).
+    public var quality: Int?
+    /// `quality=auto`: the SSIM of the output against the image before encoding.
+    public var score: Double?
   }
 
   /// When it ended (ISO 8601 with milliseconds).

@@ -306,6 +306,7 @@ extension Remedy: WireCodable {
     case .writeElsewhere: wire.byte(3)
     case .pollInstead: wire.byte(4)
     case .waitForLock: wire.byte(5)
+    case .loosenBudget: wire.byte(6)
     }
   }
 
@@ -317,6 +318,7 @@ extension Remedy: WireCodable {
     case 3: self = .writeElsewhere
     case 4: self = .pollInstead
     case 5: self = .waitForLock
+    case 6: self = .loosenBudget
     case let other: throw ChannelError.malformed("unknown remedy \(other)")
     }
   }
@@ -379,18 +381,28 @@ struct WireOutput: WireCodable {
       "height": .number(output.height), "format": .text(output.format),
     ]
     if let note = output.note { fields["note"] = .text(note) }
+    if let quality = output.quality { fields["quality"] = .number(quality) }
+    if let score = output.score { fields["score"] = .real(score) }
   }
 
-  static let order = ["variant", "path", "width", "height", "format", "note"]
+  static let order = ["variant", "path", "width", "height", "format", "note", "quality", "score"]
 
   func write(to wire: inout WireWriter) {
-    for key in Self.order {
+    for key in Self.order.prefix(6) {
       switch fields[key] {
       case .text(let text)?: wire.string(text)
       case .number(let number)?: wire.int(number)
+      case .real(let real)?: wire.double(real)
       case nil: wire.string("")
       }
     }
+    // Optional numbers: a flag, then the value.
+    if case .number(let quality)? = fields["quality"] {
+      wire.optional(quality) { $0.int($1) }
+    } else {
+      wire.bool(false)
+    }
+    if case .real(let score)? = fields["score"] { wire.optional(score) { $0.double($1) } } else { wire.bool(false) }
   }
 
   init(from wire: inout WireReader) throws {
@@ -400,6 +412,8 @@ struct WireOutput: WireCodable {
     ]
     let note = try wire.string()
     if !note.isEmpty { fields["note"] = .text(note) }
+    if let quality = try wire.optional({ try $0.int() }) { fields["quality"] = .number(quality) }
+    if let score = try wire.optional({ try $0.double() }) { fields["score"] = .real(score) }
   }
 
   func output() throws -> ImageProcessor.Output {
@@ -411,6 +425,7 @@ struct WireOutput: WireCodable {
 enum WireField {
   case text(String)
   case number(Int)
+  case real(Double)
 }
 
 /// A `Decoder` that hands a flat struct its fields by name, from a dictionary.
@@ -458,6 +473,7 @@ struct FieldDecoder: Decoder {
       switch fields[key.stringValue] {
       case .text(let text)?: if let value = text as? T { return value }
       case .number(let number)?: if let value = number as? T { return value }
+      case .real(let real)?: if let value = real as? T { return value }
       case nil: break
       }
       throw missing(key)

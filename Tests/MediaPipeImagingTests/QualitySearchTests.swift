@@ -1,0 +1,170 @@
+import CVips
+import CVipsShims
+import Foundation
+import MediaPipeCore
+import Testing
+
+@testable import MediaPipeImaging
+
+/// `compress max_bytes=` and `compress quality=auto`, checked from outside the
+/// search: sizes of files, libvips's own file savers at the next quality, and an
+/// SSIM computed here in plain Swift.
+@Suite(.serialized) struct QualitySearchTests {
+  /// The image as the pipeline has it before encoding, for a pipeline with no
+  /// image steps: the fixture decoded (these are upright 8-bit sRGB without
+  /// alpha or a profile).
+  func preEncode(_ name: String) throws -> Image {
+    try VipsRuntime.start()
+    return try Image.open(fixture(name), sequential: false).materialized()
+  }
+
+  /// The size libvips's file saver writes for `image` as `format` at `quality`,
+  /// stripped like the pipeline's output (`metadata strip`).
+  func fileSize(_ image: Image, _ format: String, quality: Int) throws -> Int {
+    let path = try temporaryFolder() + "/q.\(format)"
+    try Image.check("save", cvips_save_with_options(image.pointer, "\(path)[Q=\(quality),strip]"))
+    return try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+  }
+
+  @Test(arguments: [
+    ("photo-large.jpg", "jpg", "jpeg", "60k"), ("photo-large.jpg", "webp", "webp", "40k"),
+    ("photo.jpg", "jpg", "jpeg", "25k"), ("photo.jpg", "webp", "webp", "12k"),
+    ("photo.webp", "webp", "webp", "3k"), ("photo.tiff", "jpg", "jpeg", "4.5k"),
+  ])
+  func theOutputIsTheHighestQualityThatFits(input: String, ext: String, format: String, budget: String) throws {
+    let limit = try #require(ByteCount.parse(budget))
+    let outputs = try process(
+      "metadata strip\ncompress \(format) max_bytes=\(budget) min_quality=5", input)
+    let output = try #require(outputs.first?.output)
+    let size = try #require(FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
+    #expect(size <= limit, "\(input) as \(format): \(size) bytes over \(limit)")
+    let quality = try #require(output.quality)
+    #expect(output.score == nil)
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    let before = try preEncode(input)
+    #expect(try fileSize(before, ext, quality: quality) == size, "libvips's saver writes the same file")
+    if quality < 100 {
+      let next = try fileSize(before, ext, quality: quality + 1)
+      #expect(next > limit, "\(input) as \(format): quality \(quality + 1) is \(next) bytes, within \(limit)")
+    }
+  }
+
+  @Test func aBudgetTheImageFitsAtFullQualityKeepsQuality100() throws {
+    let output = try #require(try process("compress webp max_bytes=5M", "photo.jpg").first?.output)
+    #expect(output.quality == 100)
+  }
+
+  @Test func theQualityGivenIsTheHighestTried() throws {
+    let output = try #require(try process("compress jpeg quality=70 max_bytes=5M", "photo.jpg").first?.output)
+    #expect(output.quality == 70)
+  }
+
+  @Test func underMinQualityItFailsAndWritesNothing() throws {
+    let error = #expect(throws: ImagingError.self) {
+      try process("compress jpeg max_bytes=20k min_quality=60", "photo-large.jpg")
+    }
+    #expect(error?.reason == .overBudget)
+    #expect(error?.remedy == .loosenBudget)
+    #expect(
+      error?.detail.hasPrefix("cannot fit in 20.0 KB even at quality 60 (got ") == true, "\(error?.detail ?? "")")
+  }
+
+  // MARK: - quality=auto
+
+  /// Mean SSIM (gaussian window, sigma 1.5, 11x11, Wang et al.'s constants) on
+  /// Rec. 601 luma, written here from the definition: an independent check of
+  /// the libvips-built one in the worker. Edges are clamped.
+  func ssim(_ a: [Double], _ b: [Double], width: Int, height: Int) -> Double {
+    let radius = 5
+    var kernel = (-radius...radius).map { exp(-Double($0 * $0) / (2 * 1.5 * 1.5)) }
+    let total = kernel.reduce(0, +)
+    kernel = kernel.map { $0 / total }
+    func blur(_ x: [Double]) -> [Double] {
+      var rows = [Double](repeating: 0, count: x.count)
+      for y in 0..<height {
+        for i in 0..<width {
+          var sum = 0.0
+          for k in -radius...radius { sum += kernel[k + radius] * x[y * width + min(max(i + k, 0), width - 1)] }
+          rows[y * width + i] = sum
+        }
+      }
+      var out = [Double](repeating: 0, count: x.count)
+      for y in 0..<height {
+        for i in 0..<width {
+          var sum = 0.0
+          for k in -radius...radius { sum += kernel[k + radius] * rows[min(max(y + k, 0), height - 1) * width + i] }
+          out[y * width + i] = sum
+        }
+      }
+      return out
+    }
+    let c1: Double = (0.01 * 255) * (0.01 * 255)
+    let c2: Double = (0.03 * 255) * (0.03 * 255)
+    let (ma, mb) = (blur(a), blur(b))
+    func product(_ x: [Double], _ y: [Double]) -> [Double] { zip(x, y).map { $0 * $1 } }
+    let (saa, sbb, sab) = (blur(product(a, a)), blur(product(b, b)), blur(product(a, b)))
+    var sum = 0.0
+    for i in 0..<a.count {
+      let (va, vb, cov) = (saa[i] - ma[i] * ma[i], sbb[i] - mb[i] * mb[i], sab[i] - ma[i] * mb[i])
+      let numerator: Double = (2 * ma[i] * mb[i] + c1) * (2 * cov + c2)
+      let denominator: Double = (ma[i] * ma[i] + mb[i] * mb[i] + c1) * (va + vb + c2)
+      sum += numerator / denominator
+    }
+    return sum / Double(a.count)
+  }
+
+  func luma(_ image: Image) throws -> [Double] {
+    let samples = try pixels(image.eightBit())
+    let bands = image.bands
+    return stride(from: 0, to: samples.count, by: bands).map { (i: Int) -> Double in
+      guard bands >= 3 else { return Double(samples[i]) }
+      let (r, g, b) = (Double(samples[i]), Double(samples[i + 1]), Double(samples[i + 2]))
+      return 0.299 * r + 0.587 * g + 0.114 * b
+    }
+  }
+
+  @Test func autoIsSmallerThanQuality82AndKeepsItsFloor() throws {
+    var (autoBytes, fixedBytes) = (0, 0)
+    for input in ["photo-large.jpg", "photo.jpg", "photo.webp", "photo.tiff"] {
+      for format in ["jpeg", "webp"] {
+        let auto = try #require(
+          try process("metadata strip\ncompress \(format) quality=auto", input).first)
+        let fixed = try #require(
+          try process("metadata strip\ncompress \(format) quality=82", input).first)
+        let score = try #require(auto.output.score)
+        #expect(score >= Compress.AutoQuality.standard.ssimFloor || auto.output.quality == 100)
+        autoBytes += try #require(FileManager.default.attributesOfItem(atPath: auto.output.path)[.size] as? Int)
+        fixedBytes += try #require(FileManager.default.attributesOfItem(atPath: fixed.output.path)[.size] as? Int)
+        oneImageAtATime.lock()
+        defer { oneImageAtATime.unlock() }
+        let before = try preEncode(input)
+        let after = try Image.open(auto.output.path, sequential: false).materialized()
+        #expect(before.width == after.width && before.height == after.height)
+        let independent = ssim(try luma(before), try luma(after), width: before.width, height: before.height)
+        // The two differ only in the window's edges and truncation.
+        #expect(abs(independent - score) < 0.003, "\(input) \(format): \(independent) here, \(score) in the worker")
+        #expect(independent >= Compress.AutoQuality.standard.ssimFloor - 0.003, "\(input) \(format)")
+      }
+    }
+    #expect(autoBytes < fixedBytes, "quality=auto wrote \(autoBytes) bytes, quality=82 \(fixedBytes)")
+  }
+
+  @Test func autoHighKeepsMoreThanAutoLow() throws {
+    let low = try #require(try process("compress webp quality=auto:low min_quality=1", "photo.jpg").first?.output)
+    let high = try #require(try process("compress webp quality=auto:high min_quality=1", "photo.jpg").first?.output)
+    #expect(try #require(low.quality) < (try #require(high.quality)))
+    #expect(try #require(high.score) >= Compress.AutoQuality.high.ssimFloor)
+    #expect(try #require(low.score) >= Compress.AutoQuality.low.ssimFloor)
+  }
+
+  @Test func autoWithABudgetStaysUnderIt() throws {
+    // photo-large at 1600x1200 needs a quality near 80 for SSIM 0.985; 60k holds less.
+    let output = try #require(
+      try process("metadata strip\ncompress jpeg quality=auto:high max_bytes=60k min_quality=5", "photo-large.jpg")
+        .first?.output)
+    let size = try #require(FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
+    #expect(size <= 60_000)
+    #expect(output.score != nil)
+  }
+}
