@@ -4,7 +4,9 @@
 set -euo pipefail
 
 packages=(libvips-dev libpng-dev libsqlite3-dev fonts-dejavu-core pkg-config libjpeg-turbo-progs
-          libvips-tools libimage-exiftool-perl)  # the last two: tests compare with the vips CLI and read metadata with exiftool
+          libvips-tools libimage-exiftool-perl chromium)
+# libvips-tools and exiftool: tests compare with the vips CLI and read metadata with exiftool;
+# chromium: the preview page is rendered headless by Tests/EndToEndTests/PreviewTests.swift.
 # libjpeg-turbo's development package has a different name on Debian and Ubuntu.
 if grep -qi ubuntu /etc/os-release 2>/dev/null; then
   packages+=(libjpeg-turbo8-dev)
