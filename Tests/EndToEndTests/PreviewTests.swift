@@ -51,6 +51,8 @@ struct PreviewTests {
     #expect(!files.fileExists(atPath: folder + "/.mediapipe"))
     let written = PreviewTests.files(below: folder + "/preview")
     #expect(!written.contains { $0.contains(".mediapipe/") || $0.contains(".staging") }, "\(written)")
+    let links = try FileManager.default.attributesOfItem(atPath: folder + "/in/photo.jpg")[.referenceCount] as? Int
+    #expect(links == 1, "the preview holds a copy of the original, not a hard link to it")
     #expect(written.contains("views/o004.png") && written.contains("views/o006.png"), "renditions: \(written)")
 
     let page = folder + "/preview/index.html"

@@ -2,10 +2,6 @@ import Foundation
 import Logging
 import MediaPipeCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// A before/after page of what a pipeline does to some images, built by the same
 /// engine as a run.
 ///
@@ -205,12 +201,13 @@ public enum Preview {
     return try Engine(options: options, lockRoots: [], logger: logger, interrupts: interrupts)
   }
 
-  /// Hard-links (or copies) `path` into the folder; false if neither worked.
+  /// Copies `path` into the folder; false if it could not. A copy, not a hard link: a
+  /// link would share the original's inode, and an edit of the preview's file would
+  /// change the original.
   private static func place(_ path: String, at target: String) -> Bool {
     let files = FileManager.default
     try? files.createDirectory(
       atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    if link(path, target) == 0 { return true }
     return (try? files.copyItem(atPath: path, toPath: target)) != nil
   }
 
