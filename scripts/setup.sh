@@ -9,7 +9,9 @@ packages=(libvips-dev libpng-dev libsqlite3-dev fonts-dejavu-core pkg-config lib
 if grep -qi ubuntu /etc/os-release 2>/dev/null; then
   packages+=(libjpeg-turbo8-dev)
 else
-  packages+=(libjpeg62-turbo-dev)
+  # chromium renders the preview page headless in Tests/EndToEndTests/PreviewTests.swift (Ubuntu
+  # ships it only as a snap, which CI containers cannot run: the test says it is skipped there).
+  packages+=(libjpeg62-turbo-dev chromium)
 fi
 
 missing=()

@@ -25,7 +25,8 @@ struct MediaPipeCommand: ParsableCommand {
       """,
     version: MediaPipeVersion.current,
     subcommands: [
-      RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, ListCommand.self, ReportCommand.self,
+      RunCommand.self, WatchCommand.self, PreviewCommand.self, CheckCommand.self, StatusCommand.self, ListCommand.self,
+      ReportCommand.self,
     ]
   )
 

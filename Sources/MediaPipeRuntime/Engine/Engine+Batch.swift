@@ -45,7 +45,7 @@ extension Engine {
     return plan(found, ignored: ignored)
   }
 
-  private func plan(_ found: [InputFile], ignored: [String]) -> BatchPlan {
+  func plan(_ found: [InputFile], ignored: [String]) -> BatchPlan {
     var plan = BatchPlan()
     plan.ignored = ignored
     plan.admissions = admit(found)

@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+/// Headless Chromium, where installed (scripts/setup.sh installs Debian's `chromium`).
+enum Browser {
+  static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+  }
+  static let skipReason: Comment =
+    "no headless Chromium here (/usr/bin/chromium): the preview page is not rendered; scripts/setup.sh installs it"
+
+  /// Runs the browser headless on a page from disk and returns what it printed.
+  static func run(_ arguments: [String], page: String, in folder: String) throws -> Outcome {
+    let flags = [
+      "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder)/chromium-profile",
+      "--virtual-time-budget=5000", "--window-size=1280,900",
+    ]
+    return try Running(
+      flags + arguments + [URL(fileURLWithPath: page).absoluteString], in: folder, executable: path ?? ""
+    )
+    .finish(within: 120)
+  }
+}
+
+/// `mediapipe preview` builds a page that a real browser renders: one card per image
+/// and variant, every image loaded, the numbers on the cards the files' real sizes.
+@Suite(.enabled(if: Browser.path != nil, Browser.skipReason))
+struct PreviewTests {
+  @Test func thePageRendersInChromiumWithACardPerImageAndVariant() throws {
+    let folder = try workspace(copyFixtures: false)
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    let files = FileManager.default
+    try files.createDirectory(atPath: folder + "/in/more", withIntermediateDirectories: true)
+    // Browser formats, two a browser cannot show (TIFF, HEIF), a name that needs
+    // escaping, a second folder, and one file that fails.
+    for (fixture, name) in [
+      ("photo.jpg", "photo.jpg"), ("photo.tiff", "scan.tiff"), ("alpha.png", "alpha.png"), ("phone.heic", "phone.heic"),
+      ("grey.jpg", "more/grey.jpg"), ("orient-6.jpg", "more/it's <b>&\"q\".jpg"),
+      ("not-an-image.jpg", "more/not-an-image.jpg"),
+    ] {
+      try files.copyItem(atPath: fixtures + "/" + fixture, toPath: folder + "/in/" + name)
+    }
+    let before = try snapshot(folder + "/in")
+
+    let result = try mediapipe(["preview", pipeline("thumbnails.pipeline"), "in", "-o", "preview"], in: folder)
+    #expect(result.status == 1, "one input is not an image: \(result.stderr)")
+    #expect(result.stdout.contains("12 cards for 6 images, 1 failed"), "\(result.stdout)")
+    // Nothing next to the originals, no store or lock anywhere, everything below preview/.
+    #expect(try snapshot(folder + "/in") == before)
+    #expect(!files.fileExists(atPath: folder + "/in/.mediapipe"))
+    #expect(!files.fileExists(atPath: folder + "/.mediapipe"))
+    let written = PreviewTests.files(below: folder + "/preview")
+    #expect(!written.contains { $0.contains(".mediapipe/") || $0.contains(".staging") }, "\(written)")
+    let links = try FileManager.default.attributesOfItem(atPath: folder + "/in/photo.jpg")[.referenceCount] as? Int
+    #expect(links == 1, "the preview holds a copy of the original, not a hard link to it")
+    #expect(written.contains("views/o004.png") && written.contains("views/o006.png"), "renditions: \(written)")
+
+    let page = folder + "/preview/index.html"
+    let dom = try Browser.run(["--dump-dom"], page: page, in: folder)
+    #expect(dom.status == 0, "\(dom.stderr)")
+    let html = dom.stdout
+
+    // One card per image and variant.
+    let cards = html.components(separatedBy: "<article ").dropFirst().map { "<article " + $0 }
+    #expect(cards.count == 12)
+    #expect(html.components(separatedBy: "data-variant=\"large\"").count - 1 == 6)
+    #expect(html.components(separatedBy: "data-variant=\"thumb\"").count - 1 == 6)
+
+    // Every image loaded, with a non-zero natural size (set by the page's script).
+    let loaded = try matches(#"<img [^>]*data-loaded="([^"]*)""#, in: html)
+    #expect(loaded.count == 12 * 4)
+    for value in loaded {
+      let parts = value.components(separatedBy: " x ").compactMap { Int($0) }
+      #expect(parts.count == 2 && parts.allSatisfy { $0 > 0 }, "an image did not load: \(value)")
+    }
+    let state = try matches(#"id="load-state"[^>]*data-broken="(\d+)""#, in: html)
+    #expect(state == ["0"])
+    #expect(try matches(#"id="load-state"[^>]*data-images="(\d+)""#, in: html) == ["48"])
+
+    // The numbers on each card are the files' real sizes.
+    var outputTotal = 0
+    for card in cards {
+      let output = unescape(try matches(#"data-output-file="([^"]*)""#, in: card).first ?? "")
+      let input = unescape(try matches(#"<h2><code>([^<]*)</code>"#, in: card).first ?? "")
+      let outputSize = try size(folder + "/preview/" + output)
+      let inputSize = try size(folder + "/" + input)
+      outputTotal += outputSize
+      #expect(try matches(#"data-output-bytes="(\d+)""#, in: card) == ["\(outputSize)"], "\(output)")
+      #expect(try matches(#"data-original-bytes="(\d+)""#, in: card) == ["\(inputSize)"], "\(input)")
+      let shown = try matches(#"class="output-bytes">([\d,]+) bytes"#, in: card).first ?? ""
+      #expect(Int(shown.replacingOccurrences(of: ",", with: "")) == outputSize, "\(output): \(shown)")
+      let shownBefore = try matches(#"class="original-bytes">([\d,]+) bytes"#, in: card).first ?? ""
+      #expect(Int(shownBefore.replacingOccurrences(of: ",", with: "")) == inputSize, "\(input): \(shownBefore)")
+    }
+    #expect(try matches(#"id="bytes-after" data-bytes="(\d+)""#, in: html) == ["\(outputTotal)"])
+    #expect(html.contains("it's &lt;b&gt;&amp;\"q\".jpg"), "the odd name is shown as text")
+    #expect(html.contains("not-an-image.jpg</code>: not an image"))
+
+    // A screenshot that is not blank: the page has text, frames and photos.
+    let shot = folder + "/shot.png"
+    let screenshot = try Browser.run(["--screenshot=\(shot)"], page: page, in: folder)
+    #expect(screenshot.status == 0, "\(screenshot.stderr)")
+    let deviation = try tool("vips", ["deviate", shot]).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect((Double(deviation) ?? 0) > 20, "the screenshot looks blank (standard deviation \(deviation))")
+    let width = try tool("vipsheader", ["-f", "width", shot]).trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(width == "1280")
+  }
+
+  @Test func aFolderThatIsNotAPreviewIsLeftAlone() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/photo.jpg")
+    try FileManager.default.createDirectory(atPath: folder + "/mine", withIntermediateDirectories: true)
+    try Data("keep me".utf8).write(to: URL(fileURLWithPath: folder + "/mine/notes.txt"))
+    let result = try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "mine"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("mine is not empty and holds no earlier preview"), "\(result.stderr)")
+    #expect(PreviewTests.files(below: folder + "/mine") == ["notes.txt"])
+    // An earlier preview is replaced.
+    #expect(try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder).status == 0)
+    let again = try mediapipe(["preview", pipeline("thumbnails.pipeline"), "in", "-o", "p"], in: folder)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(
+      PreviewTests.files(below: folder + "/p").filter { $0.hasPrefix("outputs/") } == [
+        "outputs/large/photo.jpg", "outputs/thumbs/photo.webp",
+      ])
+  }
+
+  private static func files(below folder: String) -> [String] { EndToEndTests.files(below: folder) }
+
+  private func snapshot(_ folder: String) throws -> [String: Int] {
+    var sizes: [String: Int] = [:]
+    for name in EndToEndTests.files(below: folder) { sizes[name] = try size(folder + "/" + name) }
+    return sizes
+  }
+
+  private func size(_ path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+  }
+
+  /// The first capture group of every match.
+  private func matches(_ pattern: String, in text: String) throws -> [String] {
+    let regex = try NSRegularExpression(pattern: pattern)
+    let range = NSRange(text.startIndex..., in: text)
+    return regex.matches(in: text, range: range).compactMap { match in
+      Range(match.range(at: 1), in: text).map { String(text[$0]) }
+    }
+  }
+
+  private func unescape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+      .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+      .replacingOccurrences(of: "&amp;", with: "&")
+  }
+
+  private func tool(_ name: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+}
