@@ -165,3 +165,28 @@ struct PreviewTests {
     return String(decoding: data, as: UTF8.self)
   }
 }
+
+/// The quality and score on a card are the ones the run chose (no browser needed).
+@Suite struct PreviewQualityTests {
+  @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/photo.jpg")
+    try Data("resize 300x300\ncompress jpeg quality=auto\n".utf8).write(
+      to: URL(fileURLWithPath: folder + "/a.pipeline"))
+    let preview = try mediapipe(["preview", "a.pipeline", "in", "-o", "preview"], in: folder)
+    #expect(preview.status == 0, "\(preview.stderr)")
+    let run = try mediapipe(["run", "--report", "r.json", "-o", "out", "a.pipeline", "in"], in: folder)
+    #expect(run.status == 0, "\(run.stderr)")
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/r.json")))
+        as? [String: Any])
+    let output = try #require(
+      ((report["entries"] as? [[String: Any]])?.first?["outputs"] as? [[String: Any]])?.first)
+    let quality = try #require(output["quality"] as? Int)
+    let score = try #require(output["score"] as? Double)
+    let html = try String(contentsOfFile: folder + "/preview/index.html", encoding: .utf8)
+    #expect(html.contains("<dt>Quality</dt><dd>\(quality)</dd>"), "quality \(quality)")
+    #expect(html.contains("<dt>Score</dt><dd>\(String(format: "%.4f", score))</dd>"), "score \(score)")
+  }
+}

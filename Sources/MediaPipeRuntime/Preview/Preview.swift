@@ -81,7 +81,9 @@ public enum Preview {
         let variant = compiled.variants.first { $0.name == output.variant }
         var card = PreviewCard(
           id: "\(number)-\(pending.count + 1)", input: input.path, variant: output.variant, original: original,
-          output: shown, quality: variant.map { quality($0.compress, format: output.format) })
+          output: shown,
+          quality: output.quality.map(String.init) ?? variant.map { quality($0.compress, format: output.format) })
+        card.score = output.score
         if !browserFormats.contains(output.format) {
           card.output.shown = nil
           renditions.append(stage(output.path, as: "v\(card.id)", in: folder))
