@@ -30,7 +30,7 @@ import Testing
     let webp = try compress("compress webp quality=auto:high max_bytes=1.5M min_quality=40")
     #expect(webp.autoQuality == .high && webp.maxBytes == 1_500_000 && webp.minQuality == 40)
     #expect(
-      webp.summary == "compress: WEBP, quality auto:high (SSIM at least 0.985), at most 1.5 MB (quality 40 to 100)")
+      webp.summary == "compress: WEBP, quality auto:high (SSIM at least 0.98), at most 1.5 MB (quality 40 to 100)")
     #expect(try compress("compress avif quality=auto").autoQuality == .standard)
     #expect(try compress("compress jxl quality=AUTO:LOW").autoQuality == .low)
     #expect(try compress("compress jpeg quality=75 max_bytes=100k").quality == 75)

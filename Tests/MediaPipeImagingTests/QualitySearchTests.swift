@@ -159,7 +159,7 @@ import Testing
   }
 
   @Test func autoWithABudgetStaysUnderIt() throws {
-    // photo-large at 1600x1200 needs a quality near 80 for SSIM 0.985; 60k holds less.
+    // photo-large at 1600x1200 needs a high quality for auto:high; 60k holds less.
     let output = try #require(
       try process("metadata strip\ncompress jpeg quality=auto:high max_bytes=60k min_quality=5", "photo-large.jpg")
         .first?.output)

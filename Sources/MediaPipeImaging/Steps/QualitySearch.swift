@@ -77,7 +77,7 @@ struct QualitySearch {
       ceiling = fits
     }
     guard let auto = compress.autoQuality else { return Result(bytes: try encoded(ceiling), quality: ceiling) }
-    let floor = auto.ssimFloor
+    let floor = auto.searchTarget
     var chosen = ceiling
     if try score(ceiling) >= floor, ceiling > lowest {
       if try score(lowest) >= floor {
