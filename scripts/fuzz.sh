@@ -3,7 +3,7 @@
 #
 #   bash scripts/fuzz.sh TARGET SECONDS [LIBFUZZER_OPTION...]
 #
-# TARGET is jpeg_dc, transposed_resize, parser, or all (each for SECONDS in turn).
+# TARGET is jpeg_dc, transposed_resize, ssim, parser, or all (each for SECONDS in turn).
 # Builds the target into .build-fuzz/ with the clang (or swiftc) of the Swift
 # toolchain, with AddressSanitizer, then runs it from the committed seeds in
 # fuzz/corpus/TARGET/ (read, never written) and the scratch corpus
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 jpeg_dc|transposed_resize|parser|all SECONDS [LIBFUZZER_OPTION...]" >&2
+  echo "usage: $0 jpeg_dc|transposed_resize|ssim|parser|all SECONDS [LIBFUZZER_OPTION...]" >&2
   exit 2
 }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,7 +48,7 @@ target=$1
 seconds=$2
 shift 2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
-case $target in jpeg_dc | transposed_resize | parser | all) ;; *) usage ;; esac
+case $target in jpeg_dc | transposed_resize | ssim | parser | all) ;; *) usage ;; esac
 
 bash "$root/scripts/setup.sh"
 cd "$root"
@@ -87,6 +87,14 @@ build_target() {
       "$clang" -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address -I"$shims/include" \
         fuzz/transposed_resize/harness.c "$shims/transposed_resize.c" "$shims/shims.c" $vips_flags \
         -o "$build/transposed_resize"
+    fi
+    ;;
+  ssim)
+    if stale ssim fuzz/ssim "$shims"; then
+      echo "fuzz: building ssim" >&2
+      # shellcheck disable=SC2086
+      "$clang" -fuse-ld=lld -g -O1 -fsanitize=fuzzer,address -I"$shims/include" \
+        fuzz/ssim/harness.c "$shims/shims.c" $vips_flags -lm -o "$build/ssim"
     fi
     ;;
   parser)
@@ -143,7 +151,7 @@ run_target() {
 
 failed=0
 if [ "$target" = all ]; then
-  for t in jpeg_dc transposed_resize parser; do run_target "$t" "$@" || failed=1; done
+  for t in jpeg_dc transposed_resize ssim parser; do run_target "$t" "$@" || failed=1; done
 else
   run_target "$target" "$@" || failed=1
 fi

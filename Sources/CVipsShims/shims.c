@@ -344,9 +344,14 @@ int cvips_luma(VipsImage *in, VipsImage **out) {
   /* 16-bit samples are compared on the 8-bit scale the constants are for */
   double scale = in->BandFmt == VIPS_FORMAT_USHORT ? 1.0 / 257 : 1;
   if (vips_image_hasalpha(x)) {
-    double w = in->BandFmt == VIPS_FORMAT_USHORT ? 65535 : 255;
-    double white[3] = {w, w, w};
+    /* one value for every band but the alpha, which can be more than three:
+     * libvips takes a grey image of 2 or more bands and a colour one of 4 or
+     * more (CMYK 5) as having alpha, such as a TIFF with extra samples */
+    double *white = g_new(double, x->Bands - 1);
+    for (int b = 0; b < x->Bands - 1; b++)
+      white[b] = in->BandFmt == VIPS_FORMAT_USHORT ? 65535 : 255;
     VipsArrayDouble *background = vips_array_double_new(white, x->Bands - 1);
+    g_free(white);
     int status = vips_flatten(x, &t[0], "background", background, NULL);
     vips_area_unref(VIPS_AREA(background));
     if (status) goto done;

@@ -71,4 +71,42 @@ import Testing
     let image = try single("rotate 90\nresize 10x\ncompress png\noutput \"{stem}-small.png\"", path)
     #expect((image.width, image.height) == (10, 1))
   }
+
+  /// ssim: cvips_luma flattened alpha with a background of three values, read from a
+  /// three-element array; libvips takes a colour image of 4 or more bands (CMYK 5)
+  /// and a grey one of 2 or more as having alpha, and flatten wants a value for every
+  /// other band, so with CMYK and alpha, or sRGB with extra samples, it read past the array (AddressSanitizer: stack-buffer-overflow, on the
+  /// fuzz seeds `five-and-six-bands` and `cmyk-alpha.tif`). `compress quality=auto`
+  /// hands cvips_luma such an image as it is (a 6-band TIFF arrives with 6). The
+  /// bytes read past the array only set the background of bands that luma drops, so
+  /// outside AddressSanitizer the old code gave these same values: this test pins
+  /// the result, the fuzz target catches the read.
+  @Test(arguments: [5, 6])
+  func lumaTakesImagesWithMoreThanFourBands(bands: Int) throws {
+    oneImageAtATime.lock()
+    defer { oneImageAtATime.unlock() }
+    try VipsRuntime.start()
+    let (width, height) = (7, 3)
+    let samples = (0..<width * height * bands).map { UInt8(truncatingIfNeeded: $0 * 37 + 11) }
+    let pointer = try #require(
+      samples.withUnsafeBytes {
+        vips_image_new_from_memory_copy(
+          $0.baseAddress, $0.count, Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR)
+      })
+    // Labelled sRGB, as libvips loads a TIFF with extra samples (a memory image is
+    // "multiband", which libvips never takes as having alpha).
+    let image = try Image(owning: pointer).interpreted(as: VIPS_INTERPRETATION_sRGB)
+    #expect(image.hasAlpha)
+    let luma = try Image.call("luma") { cvips_luma(image.pointer, $0) }
+    #expect((luma.width, luma.height, luma.bands) == (width, height, 1))
+    let values = try pixels(luma).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    for pixel in 0..<width * height {
+      let p = samples[(pixel * bands)..<(pixel * bands + bands)].map(Double.init)
+      let alpha = p[bands - 1] / 255
+      // On white, then Rec. 601; libvips's flatten truncates to whole levels.
+      let rgb = p.prefix(3).map { alpha * $0 + (1 - alpha) * 255 }
+      let expected = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+      #expect(abs(Double(values[pixel]) - expected) <= 1.001, "pixel \(pixel)")
+    }
+  }
 }
