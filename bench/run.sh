@@ -29,3 +29,9 @@ python3 bench/overhead.py --binary .build/release/mediapipe --work "$work/overhe
 # Sharding: one shard's files from a 1,000,000-line list (< 1 s), and sharded no-op re-runs; adds its section.
 python3 bench/sharding.py --binary .build/release/mediapipe --work "$work/sharding" --rounds "${ROUNDS:-3}" \
   --out docs/benchmarks.md
+# quality=auto calibrated on each distinct corpus photo once (long: AVIF's search takes
+# tens of seconds per photo; CALIBRATION_FORMATS=jpeg,webp skips it); adds its section.
+python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q numpy
+bash bench/make-corpus.sh "$work/corpus-distinct" 1
+python3 bench/quality_calibration.py --binary .build/release/mediapipe --corpus "$work/corpus-distinct" \
+  --work "$work/quality" --formats "${CALIBRATION_FORMATS:-jpeg,webp,avif}" --out docs/benchmarks.md
