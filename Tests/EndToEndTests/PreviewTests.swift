@@ -166,8 +166,23 @@ struct PreviewTests {
   }
 }
 
-/// The quality and score on a card are the ones the run chose (no browser needed).
+/// The quality and score on a card are the ones the run chose, and `--sample` takes
+/// a few of the images (no browser needed).
 @Suite struct PreviewQualityTests {
+  @Test func aSampleTakesImagesFromEveryFolder() throws {
+    let folder = try workspace(copyFixtures: false)
+    let photo = repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path
+    for sub in ["a", "b", "c"] {
+      try FileManager.default.createDirectory(atPath: folder + "/in/" + sub, withIntermediateDirectories: true)
+      for index in 0..<4 { try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/\(sub)/\(index).jpg") }
+    }
+    let result = try mediapipe(["preview", "--sample", "3", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("3 cards for 3 images"), "\(result.stdout)")
+    let html = try String(contentsOfFile: folder + "/p/index.html", encoding: .utf8)
+    for sub in ["a", "b", "c"] { #expect(html.contains("in/\(sub)/0.jpg"), "one from \(sub)") }
+  }
+
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(
