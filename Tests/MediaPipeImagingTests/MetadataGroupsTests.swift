@@ -156,6 +156,22 @@ let metadataFormats: [(format: String, exif: Bool, xmp: Bool, iptc: Bool)] = [
     #expect(tags.keys.filter { $0.hasPrefix("IFD0") || $0.hasPrefix("XMP") || $0.hasPrefix("IPTC") }.isEmpty, "\(tags)")
   }
 
+  /// `metadata strip` in every format (libvips 8.14.1's webpsave ignores its own `strip`).
+  @Test(arguments: metadataFormats.map(\.format) + ["jxl"])
+  func stripLeavesNothingInAnyFormat(format: String) throws {
+    let out = try #require(
+      try processWithProvenance("metadata strip\ncompress \(format)", try photoWithAllMetadata()).first)
+    let tags = try exiftoolTags(out)
+    // What the photo carried: location, owner, camera, dates, XMP, IPTC, profile. (A
+    // saver may still write structural tags of its own: resolution, TIFF's strips.)
+    let left = tags.keys.filter { key in
+      key.hasPrefix("XMP") || key.hasPrefix("IPTC") || key.hasPrefix("GPS") || key.hasPrefix("ICC")
+        || ["Copyright", "Artist", "Make", "Model", "SerialNumber", "DateTimeOriginal", "MakerNote", "City"]
+          .contains { key.hasSuffix(":" + $0) }
+    }
+    #expect(left.isEmpty, "\(format): \(left.sorted())")
+  }
+
   @Test(arguments: ["jpeg", "png", "webp", "tiff", "avif"])
   func provenanceNamesToolAndPipeline(format: String) throws {
     let out = try #require(

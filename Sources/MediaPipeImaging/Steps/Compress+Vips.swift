@@ -23,6 +23,9 @@ extension Compress {
     if format == .jpeg || format == .same, image.hasAlpha {
       image = try image.flattened(onto: image.values(for: background).dropLastAlpha(image))
     }
+    // libvips 8.14.1's webpsave ignores `strip` (GPS and copyright came through):
+    // the metadata goes from the image itself, for every saver alike.
+    if strip { image = try image.withoutMetadata() }
     if searchesQuality && Compress.searchableFormats.contains(format) {
       // Encoded in memory until one fits; the one kept is written as it is.
       var searching = try QualitySearch(compress: self, image: image, format: format, strip: strip)

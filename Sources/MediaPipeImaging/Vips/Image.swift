@@ -102,6 +102,18 @@ public final class Image {
   }
 
   /// Removes a metadata field (on an image this code owns exclusively, such as a fresh copy).
+  /// A copy without EXIF, XMP, IPTC, ICC and thumbnail metadata (the pixels shared).
+  func withoutMetadata() throws -> Image {
+    let copy = try self.copy()
+    for field in copy.fieldNames
+    where field.hasPrefix("exif-") || field == "xmp-data" || field == "iptc-data" || field == "icc-profile-data"
+      || field == "jpeg-thumbnail-data" || field == "orientation" || field == "resolution-unit"
+    {
+      copy.remove(field)
+    }
+    return copy
+  }
+
   func remove(_ field: String) {
     _ = vips_image_remove(pointer, field)
   }
