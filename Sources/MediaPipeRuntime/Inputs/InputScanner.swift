@@ -110,21 +110,26 @@ public struct InputScanner {
     let fd = dirfd(directory)
     var names: [String] = []
     var types: [String: UInt8] = [:]
+    // The entry's path below the root, as bytes: "relative/" then the name.
+    var relativeBytes = Array(relative.utf8)
+    if !relativeBytes.isEmpty { relativeBytes.append(UInt8(ascii: "/")) }
+    let prefixLength = relativeBytes.count
     while let entry = readdir(directory) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name.hasPrefix(".") { continue }
-      if let shard {
-        // Another shard's file is passed over here, from its name alone.
-        let type = entry.pointee.d_type
-        if type != UInt8(DT_DIR) && type != UInt8(DT_UNKNOWN)
-          && !shard.contains(relativePath: relative.isEmpty ? name : relative + "/" + name)
-        {
-          continue
+      let type = entry.pointee.d_type
+      let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        let bytes = raw.prefix { $0 != 0 }
+        if bytes.first == UInt8(ascii: ".") { return nil }
+        if let shard, type != UInt8(DT_DIR), type != UInt8(DT_UNKNOWN) {
+          // Another shard's file is passed over here, from its name's bytes alone.
+          relativeBytes.removeSubrange(prefixLength...)
+          relativeBytes.append(contentsOf: bytes)
+          let mine = relativeBytes.withUnsafeBytes { shard.contains(relativePathBytes: $0) }
+          if !mine { return nil }
         }
-        types[name] = type
+        return String(decoding: bytes, as: UTF8.self)
       }
+      guard let name else { continue }
+      if shard != nil { types[name] = type }
       names.append(name)
     }
     for name in names.sorted() {
