@@ -12,7 +12,7 @@ Measures, with the release binary:
 Writes its numbers into docs/benchmarks.md as the section "Per-image overhead and re-runs"
 (replacing it if present). Run alone:
 
-    swift build -c release --product mediapipe
+    swift build -c release --product mediapipe && swift build -c release --product mediapipe-worker
     python3 bench/overhead.py --binary .build/release/mediapipe
 
 Options: --rounds N (default 3), --work DIR (default /tmp/mediapipe-bench/overhead; the

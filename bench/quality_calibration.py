@@ -15,7 +15,7 @@ For each format (jpeg, webp, avif) and each auto level, over every corpus photo 
 
 Run alone:
 
-    swift build -c release --product mediapipe
+    swift build -c release --product mediapipe && swift build -c release --product mediapipe-worker
     python3 bench/quality_calibration.py --binary .build/release/mediapipe --corpus /tmp/mediapipe-bench/corpus
 
 Needs numpy and pyvips (python3-numpy; pyvips from pip) for the independent SSIM.

@@ -17,6 +17,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 python3 -c 'import PIL, pyvips' 2>/dev/null || python3 -m pip install -q pillow pyvips
 swift build -c release --product mediapipe
+swift build -c release --product mediapipe-worker
 work=${BENCH_DIR:-/tmp/mediapipe-bench}
 bash bench/make-corpus.sh "$work/corpus" "${COPIES:-8}"
 python3 bench/bench.py --work "$work" --rounds "${ROUNDS:-3}" --jobs "${JOBS:-$(nproc)}" \

@@ -13,7 +13,7 @@ Measures, with the release binary:
 
 Writes the section "Sharding" of docs/benchmarks.md. Run alone:
 
-    swift build -c release --product mediapipe
+    swift build -c release --product mediapipe && swift build -c release --product mediapipe-worker
     python3 bench/sharding.py --binary .build/release/mediapipe
 
 Options: --rounds N (default 5), --work DIR (default /tmp/mediapipe-bench/sharding), --lines N

@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
-swift build -c release --product mediapipe || exit 1
+swift build -c release --product mediapipe && swift build -c release --product mediapipe-worker || exit 1
 rm -rf out/demo
 .build/release/mediapipe run -o out/demo pipelines/resize.pipeline fixtures/
 status=$?

@@ -5,6 +5,7 @@
 #
 # What goes in:
 #   /usr/bin/mediapipe                                   release build, Swift runtime linked in
+#   /usr/lib/mediapipe/mediapipe-worker                  the worker processes it starts (libvips)
 #   /usr/share/man/man1/mediapipe*.1.gz                  from swift-argument-parser's generate-manual:
 #                                                        mediapipe(1), mediapipe.run(1) = mediapipe-run(1), ...
 #   /usr/share/bash-completion/completions/mediapipe     --generate-completion-script bash
@@ -42,14 +43,18 @@ if ! command -v dpkg-shlibdeps >/dev/null || ! command -v dpkg-deb >/dev/null; t
     dpkg-dev >&2
 fi
 
-# 1. The binary. Every build on this machine goes through the shared lock (2 cores).
-build=(swift build -c release --product mediapipe --static-swift-stdlib)
-flock /tmp/swift-build.lock "${build[@]}" >&2
-binary="$(flock /tmp/swift-build.lock "${build[@]}" --show-bin-path)/mediapipe"
-if ldd "$binary" | grep -Ei 'swift|/opt/|toolchain|not found' >&2; then
-  say "$binary still needs the libraries above (the Swift toolchain's, or missing ones)"
-  exit 1
-fi
+# 1. The two programs. Every build on this machine goes through the shared lock (2 cores).
+build=(swift build -c release --static-swift-stdlib)
+flock /tmp/swift-build.lock "${build[@]}" --product mediapipe >&2
+flock /tmp/swift-build.lock "${build[@]}" --product mediapipe-worker >&2
+bin="$(flock /tmp/swift-build.lock "${build[@]}" --show-bin-path)"
+binary="$bin/mediapipe"
+for program in "$binary" "$bin/mediapipe-worker"; do
+  if ldd "$program" | grep -Ei 'swift|/opt/|toolchain|not found' >&2; then
+    say "$program still needs the libraries above (the Swift toolchain's, or missing ones)"
+    exit 1
+  fi
+done
 version=$("$binary" --version)
 revision="${MEDIAPIPE_DEB_REVISION:-1}"
 arch=$(dpkg --print-architecture)
@@ -75,6 +80,9 @@ install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/man/man1" \
 # --strip-debug keeps the symbol table, so a crashed worker's backtrace still names functions.
 install -m 755 "$binary" "$stage/usr/bin/mediapipe"
 strip --strip-debug "$stage/usr/bin/mediapipe"
+# Where `mediapipe` looks for it (WorkerProgram): a program of the package's own, not for PATH.
+install -D -m 755 "$bin/mediapipe-worker" "$stage/usr/lib/mediapipe/mediapipe-worker"
+strip --strip-debug "$stage/usr/lib/mediapipe/mediapipe-worker"
 
 # The date of the last commit, so two builds of one commit give the same page.
 date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
@@ -106,7 +114,8 @@ shlib="$out/shlibdeps"
 rm -rf "$shlib"
 mkdir -p "$shlib/debian"
 printf 'Source: mediapipe\n\nPackage: mediapipe\nArchitecture: any\n' >"$shlib/debian/control"
-depends=$(cd "$shlib" && dpkg-shlibdeps -O "$stage/usr/bin/mediapipe" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+depends=$(cd "$shlib" && dpkg-shlibdeps -O "$stage/usr/bin/mediapipe" "$stage/usr/lib/mediapipe/mediapipe-worker" \
+  2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || {
   say "dpkg-shlibdeps found no dependencies"
   exit 1

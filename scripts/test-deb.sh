@@ -39,8 +39,15 @@ version=$("$installed" --version) || fail "mediapipe --version"
 [ "$version-${expected##*-}" = "$expected" ] || fail "--version says $version, the package is $expected"
 say "installed mediapipe $version"
 
-# The Swift runtime is inside the binary: nothing may come from a toolchain.
-if ldd "$installed" | grep -Ei 'swift|/opt/|not found'; then fail "the installed binary needs the libraries above"; fi
+# The Swift runtime is inside both programs: nothing may come from a toolchain.
+worker=/usr/lib/mediapipe/mediapipe-worker
+[ -x "$worker" ] || fail "no $worker"
+for program in "$installed" "$worker"; do
+  if ldd "$program" | grep -Ei 'swift|/opt/|not found'; then fail "the installed $program needs the libraries above"; fi
+done
+# The coordinator never loads libvips (it starts in milliseconds); the workers do.
+if ldd "$installed" | grep -q libvips; then fail "$installed links libvips"; fi
+ldd "$worker" | grep -q libvips || fail "$worker does not link libvips"
 
 # As on a node without Swift: where the toolchain has its own folder (/opt/swift here), the
 # job runs with that folder hidden (a private mount namespace with an empty tmpfs over it).

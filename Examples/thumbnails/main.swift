@@ -6,6 +6,7 @@
 // It uses only the public API of the `MediaPipe` product.
 import Foundation
 import MediaPipe
+import MediaPipeWorkerProcess
 
 // Worker processes are this same program started with `__worker`: serve and exit.
 MediaPipeWorker.runIfRequested()

@@ -49,21 +49,8 @@ public final class ImageProcessor {
     }
   }
 
-  /// One file written.
-  public struct Output: Sendable, Codable, Hashable {
-    public var variant: String
-    public var path: String
-    public var width: Int
-    public var height: Int
-    public var format: String
-    /// Said with --verbose: an animation written as its first frame only.
-    public var note: String?
-    /// The quality it was written with (searched for by `max_bytes` or
-    /// `quality=auto`, or as given); nil for formats without one.
-    public var quality: Int?
-    /// `quality=auto`: the SSIM of the output against the image before encoding.
-    public var score: Double?
-  }
+  /// One file written (declared in MediaPipeCore, so that the coordinator reads it without libvips).
+  public typealias Output = ImageOutput
 
   /// Writes a file safely: given the final path and a closure that writes to a
   /// temporary path, it must leave either the whole file or nothing.

@@ -1,19 +1,22 @@
 import Foundation
+import MediaPipeRuntime
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// The entry point of worker processes, for every program that runs an `Engine`.
+/// The entry point of worker processes: the `mediapipe-worker` program, and any
+/// program that runs an `Engine` and hosts its own workers.
 ///
 /// An engine starts its workers as `EngineOptions.workerExecutable __worker`
 /// (by default the running program itself). Such a program calls
 /// `runIfRequested()` first thing in `main`, as `multiprocessing` programs call
 /// `freeze_support()`: in a worker it serves images and exits, anywhere else it
-/// returns at once.
+/// returns at once. (The `mediapipe` command starts `mediapipe-worker` instead, so
+/// that it never loads libvips itself.)
 public enum MediaPipeWorker {
   /// The argument a worker process is started with.
-  public static let argument = "__worker"
+  public static let argument = EngineOptions.workerArgument
 
   /// In a worker process (`argv[1]` is `__worker`), runs as a worker and exits;
   /// otherwise returns.

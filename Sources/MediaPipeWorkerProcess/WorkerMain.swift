@@ -2,6 +2,7 @@ import CPosixShims
 import Foundation
 import MediaPipeCore
 import MediaPipeImaging
+import MediaPipeRuntime
 
 #if canImport(Glibc)
   import Glibc

@@ -32,7 +32,6 @@ struct MediaPipeCommand: ParsableCommand {
 
   /// Parses and runs, mapping argument errors to exit code 2 as documented.
   static func main() {
-    MediaPipeWorker.runIfRequested()
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
       var command = try parseAsRoot(arguments)

@@ -73,7 +73,7 @@ struct PreviewCommand: ParsableCommand {
     let engine = EngineOptions(
       pipelinePath: pipeline, outputRoot: nil, jobs: jobs, allowUntrusted: allowUntrustedFormats, statePath: nil,
       shard: nil, stateJournal: .automatic, force: true, waitForLock: false, dryRun: false, limits: limits,
-      libvipsWarnings: false)
+      libvipsWarnings: false, workerExecutable: try Console.attempt { try MissingWorkerProgram.check() })
     let result = try Console.attempt {
       try Preview.build(
         paths, options: PreviewOptions(engine: engine, folder: folder, sample: sample),

@@ -108,8 +108,10 @@ struct RunCommand: ParsableCommand {
       logger.warning("\(warning)")
     }
     let listed = try list.select(roots: paths, shard: shard?.shard, null: null)
-    let options = workers.engineOptions(
-      pipelinePath: pipeline, shard: shard?.shard, force: force, dryRun: dryRun, verbose: verbose)
+    let options = try Console.attempt {
+      try workers.engineOptions(
+        pipelinePath: pipeline, shard: shard?.shard, force: force, dryRun: dryRun, verbose: verbose)
+    }
     let engine: Engine
     let plan: Engine.BatchPlan
     do {

@@ -70,7 +70,7 @@ struct WatchCommand: ParsableCommand {
     let outcome: Engine.Outcome
     do {
       let pipelinePath = arguments.count == 2 ? arguments[0] : try WatchSession.findPipeline(in: directory)
-      let options = workers.engineOptions(
+      let options = try workers.engineOptions(
         pipelinePath: pipelinePath, shard: nil, force: false, dryRun: false, verbose: verbose)
       let engine = try Engine(
         options: options, lockRoots: [directory], logger: logger, interrupts: InterruptPipe.catchingSignals())

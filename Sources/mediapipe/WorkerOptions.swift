@@ -75,7 +75,10 @@ struct WorkerOptions: ParsableArguments {
   }
 
   /// The engine's options from these flags and the command's own.
-  func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) -> EngineOptions {
+  /// - Throws: `MissingWorkerProgram` when `mediapipe-worker` is not installed beside `mediapipe`.
+  func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) throws
+    -> EngineOptions
+  {
     var options = EngineOptions(
       pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: allowUntrustedFormats,
       statePath: statePath, shard: shard, stateJournal: stateJournal, force: force, waitForLock: !noWait,
@@ -83,9 +86,27 @@ struct WorkerOptions: ParsableArguments {
       limits: Limits(
         maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
         retries: retries),
-      libvipsWarnings: verbose)
+      libvipsWarnings: verbose, workerExecutable: try MissingWorkerProgram.check())
     options.limits.maxFrames = maxFrames
     return options
+  }
+}
+
+/// `mediapipe-worker` is not where `mediapipe` looks for it (a broken install, or
+/// a build of the `mediapipe` product alone).
+struct MissingWorkerProgram: Error, CustomStringConvertible {
+  var looked: [String]
+
+  var description: String {
+    "mediapipe-worker, the program that processes the images, is missing: looked for "
+      + looked.joined(separator: " and ")
+      + ". Reinstall mediapipe; from source, `swift build` builds both programs (or add `--product mediapipe-worker`)."
+  }
+
+  /// The worker program's path.
+  static func check() throws -> String {
+    guard let path = WorkerProgram.find() else { throw MissingWorkerProgram(looked: WorkerProgram.candidates()) }
+    return path
   }
 }
 

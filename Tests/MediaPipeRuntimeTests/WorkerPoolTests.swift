@@ -8,15 +8,18 @@ import Testing
   import Glibc
 #endif
 
-/// The pool's supervision, with the built `mediapipe` as the worker and its test
+/// The pool's supervision, with the built `mediapipe-worker` as the worker and its test
 /// hooks (`WorkerTestHooks`) to crash or hold a worker on a named file: nothing
 /// here depends on how fast the machine is. The time limit only turns a hang
 /// into a failure.
 @Suite(.timeLimit(.minutes(1))) struct WorkerPoolTests {
-  /// The built `mediapipe` (MEDIAPIPE_BINARY for another build), as the end-to-end tests use it.
+  /// The built `mediapipe-worker`, beside `mediapipe` (MEDIAPIPE_BINARY for another build),
+  /// as the end-to-end tests use them.
   static let binary: String = {
-    if let path = ProcessInfo.processInfo.environment["MEDIAPIPE_BINARY"] { return path }
-    return repository.appendingPathComponent(".build/debug/mediapipe").path
+    if let path = ProcessInfo.processInfo.environment["MEDIAPIPE_BINARY"] {
+      return (path as NSString).deletingLastPathComponent + "/mediapipe-worker"
+    }
+    return repository.appendingPathComponent(".build/debug/mediapipe-worker").path
   }()
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()

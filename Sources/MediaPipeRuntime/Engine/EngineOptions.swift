@@ -32,9 +32,13 @@ public struct EngineOptions: Sendable {
   public var limits: Limits
   /// Have workers report libvips warnings too (they come with each event's `workerOutput`).
   public var libvipsWarnings: Bool
-  /// The executable workers are started from; it must call `MediaPipeWorker.runIfRequested()`
-  /// first thing (the `mediapipe` command does).
+  /// The executable workers are started from, as `workerExecutable __worker`: the
+  /// `mediapipe-worker` program, or a program that calls `MediaPipeWorker.runIfRequested()`
+  /// (module MediaPipeWorkerProcess) first thing. By default the running program itself.
   public var workerExecutable: String
+
+  /// The argument a worker process is started with.
+  public static let workerArgument = "__worker"
 
   public init(
     pipelinePath: String, outputRoot: String?, jobs: Int, allowUntrusted: Bool, statePath: String?, shard: Shard?,

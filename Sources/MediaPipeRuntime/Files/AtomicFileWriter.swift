@@ -1,5 +1,4 @@
 import Foundation
-import MediaPipeImaging
 
 #if canImport(Glibc)
   import Glibc
@@ -10,7 +9,8 @@ import MediaPipeImaging
 ///
 /// Temporary names are hidden and unique to the writing process
 /// (`.NAME.mediapipe-PID.tmp`), so scans skip them and two writers never share
-/// one. `announce` is called with each temporary and final path before the
+/// one. `write(to:_:)` (in MediaPipeWorkerProcess, beside the libvips errors it
+/// throws) does the writing. `announce` is called with each temporary and final path before the
 /// temporary file is created: the parent removes it if this process dies, and
 /// records it in the state store so that a run killed outright is cleaned up by
 /// the next one. If `announce` throws, nothing is written. A final path found
@@ -34,60 +34,14 @@ public struct AtomicFileWriter {
   }
 
   /// A path's folder (with its trailing "/", "" for a bare name) and last component.
-  static func split(_ path: String) -> (folder: String, name: Substring) {
+  package static func split(_ path: String) -> (folder: String, name: Substring) {
     var path = Substring(path)
     while path.count > 1 && path.hasSuffix("/") { path = path.dropLast() }
     guard let slash = path.lastIndex(of: "/") else { return ("", path) }
     return (String(path[...slash]), path[path.index(after: slash)...])
   }
 
-  public func write(to finalPath: String, _ body: (String) throws -> Void) throws {
-    let (prefix, _) = Self.split(finalPath)
-    let folder = prefix.count > 1 ? String(prefix.dropLast()) : prefix.isEmpty ? "." : prefix
-    do {
-      var st = stat()
-      if stat(folder, &st) != 0 || st.st_mode & S_IFMT != S_IFDIR {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-      }
-    } catch {
-      throw ImagingError(
-        operation: "mkdir", detail: "cannot create the folder \(folder): \(Self.describe(error))",
-        reason: .cannotWriteOutput)
-    }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: finalPath, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw ImagingError(operation: "output", detail: "\(finalPath) is a folder", reason: .cannotWriteOutput)
-    }
-    let temporary: String
-    if let named = temporaries[finalPath] {
-      temporary = named
-    } else {
-      temporary = Self.temporaryPath(for: finalPath)
-      try announce(temporary, finalPath)
-    }
-    do {
-      try body(temporary)
-    } catch var error as ImagingError {
-      unlink(temporary)
-      if access(folder, W_OK) != 0 {
-        error = ImagingError(
-          operation: error.operation, detail: "cannot write in \(folder): \(String(cString: strerror(errno)))",
-          reason: .cannotWriteOutput)
-      }
-      throw error
-    } catch {
-      unlink(temporary)
-      throw error
-    }
-    if rename(temporary, finalPath) != 0 {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw ImagingError(
-        operation: "rename", detail: "cannot move the output into \(finalPath): \(reason)", reason: .cannotWriteOutput)
-    }
-  }
-
-  static func describe(_ error: Error) -> String {
+  package static func describe(_ error: Error) -> String {
     let ns = error as NSError
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
       return String(cString: strerror(Int32(underlying.code)))

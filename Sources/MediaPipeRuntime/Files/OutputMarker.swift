@@ -50,7 +50,7 @@ public struct OutputMarker: Sendable, Equatable {
   }
 
   /// Marks `path`. False (with `errno` set) when the file system cannot keep the mark.
-  func write(to path: String) -> Bool {
+  package func write(to path: String) -> Bool {
     let text = value
     return text.withCString { cposix_set_xattr(path, Self.attribute, $0, strlen($0)) } == 0
   }

@@ -20,7 +20,7 @@ import Foundation
 /// idle); the large one starts as soon as the room is there.
 ///
 /// Pure bookkeeping: no clock, no processes (the pool's tests drive it directly).
-struct MemoryAdmission {
+package struct MemoryAdmission {
   /// The estimated bytes all tasks in flight may take together.
   let budget: Int
   /// The estimated bytes of the tasks in flight.
@@ -36,7 +36,7 @@ struct MemoryAdmission {
   /// Tasks at most this large (in pixels) may queue behind each other in a
   /// worker: a thumbnail-sized image takes about a millisecond, and a worker
   /// that has its next one at hand never waits for the parent.
-  static let queueablePixels = 1_000_000
+  package static let queueablePixels = 1_000_000
   /// How many queueable tasks a worker may hold (running and waiting).
   static let queueDepth = 8
   /// A worker's queue is topped up when it holds this many or fewer, so that

@@ -80,10 +80,10 @@ struct WorkerOutput {
 /// A worker's output split by task: the worker writes `endOfTask` after each
 /// task, before its `done`, so that the output of the task it starts next (with
 /// several queued, at once) is never taken for the one it finished.
-struct WorkerOutputStream {
+package struct WorkerOutputStream {
   /// The byte a worker writes on its stdout/stderr pipe at the end of each task
   /// (ASCII "record separator": libvips, GLib and backtraces never write it).
-  static let endOfTask: UInt8 = 0x1E
+  package static let endOfTask: UInt8 = 0x1E
 
   /// The output of the task the worker is on (or just finished, until its `done` is handled).
   private(set) var current = WorkerOutput()

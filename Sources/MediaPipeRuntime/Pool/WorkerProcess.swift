@@ -96,7 +96,7 @@ final class WorkerProcess {
     ] where environment[name] == nil {
       environment[name] = value
     }
-    let argv = [executable, MediaPipeWorker.argument]
+    let argv = [executable, EngineOptions.workerArgument]
     let envp = environment.map { "\($0.key)=\($0.value)" }
     let pid = withCStrings(argv) { cArgv in
       withCStrings(envp) { cEnvp in
@@ -125,7 +125,7 @@ final class WorkerProcess {
   }
 
   func send(_ message: ParentMessage) throws {
-    try FrameChannel.send(message, to: taskFD)
+    try FrameChannel.sendMessage(message, to: taskFD)
   }
 
   /// Tells the worker to finish after its current task.

@@ -12,7 +12,7 @@ public struct FrameChannel {
 
   /// Writes one message, all of it, retrying on EINTR.
   /// - Throws: `ChannelError.closed` if the other end is gone.
-  static func send<T: WireCodable>(_ message: T, to fd: Int32) throws {
+  static func sendMessage<T: WireCodable>(_ message: T, to fd: Int32) throws {
     var wire = WireWriter()
     for _ in 0..<4 { wire.byte(0) }  // the length, filled in below
     wire.value(message)
@@ -81,7 +81,7 @@ public struct FrameChannel {
 
   /// Reads from `fd` until one whole message arrives (blocking).
   /// - Returns: nil at end of file.
-  static func receive<T: WireCodable>(_ type: T.Type, from fd: Int32, buffer: inout Buffer) throws -> T? {
+  static func receiveMessage<T: WireCodable>(_ type: T.Type, from fd: Int32, buffer: inout Buffer) throws -> T? {
     while true {
       if let message = try buffer.next(T.self) { return message }
       guard try fill(&buffer, from: fd) else { return nil }
@@ -103,6 +103,17 @@ public struct FrameChannel {
         return true
       }
     }
+  }
+
+  // The worker's end (MediaPipeWorkerProcess): it receives the parent's messages and sends its own.
+
+  /// `sendMessage` for a worker's message to its parent.
+  package static func send(_ message: WorkerMessage, to fd: Int32) throws { try sendMessage(message, to: fd) }
+
+  /// `receiveMessage` for the parent's messages to a worker.
+  package static func receive(_ type: ParentMessage.Type, from fd: Int32, buffer: inout Buffer) throws -> ParentMessage?
+  {
+    try receiveMessage(type, from: fd, buffer: &buffer)
   }
 }
 

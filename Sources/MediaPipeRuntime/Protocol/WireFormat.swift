@@ -1,5 +1,4 @@
 import MediaPipeCore
-import MediaPipeImaging
 
 // The bytes of a frame's payload.
 //
@@ -273,7 +272,7 @@ extension TaskResult: WireCodable {
   }
 
   init(from wire: inout WireReader) throws {
-    let outputs = try wire.array { try WireOutput(from: &$0).output() }
+    let outputs = try wire.array { try WireOutput(from: &$0).output }
     self.init(
       outputs: outputs, failure: try wire.optional { try $0.value() }, milliseconds: try wire.int(),
       input: try wire.optional { try $0.value() }, workerOutput: try wire.optional { try $0.string() },
@@ -369,124 +368,37 @@ extension FileIdentity: WireCodable {
   }
 }
 
-/// `ImageProcessor.Output`'s fields on the wire. The type has no public
-/// memberwise initialiser, so it is rebuilt through its `Decodable` conformance
-/// from the fields read (`FieldDecoder`), which needs no JSON.
+/// `ImageOutput`'s fields on the wire, in `order`.
 struct WireOutput: WireCodable {
-  var fields: [String: WireField]
+  var output: ImageOutput
 
-  init(_ output: ImageProcessor.Output) {
-    fields = [
-      "variant": .text(output.variant), "path": .text(output.path), "width": .number(output.width),
-      "height": .number(output.height), "format": .text(output.format),
-    ]
-    if let note = output.note { fields["note"] = .text(note) }
-    if let quality = output.quality { fields["quality"] = .number(quality) }
-    if let score = output.score { fields["score"] = .real(score) }
-  }
+  init(_ output: ImageOutput) { self.output = output }
 
   static let order = ["variant", "path", "width", "height", "format", "note", "quality", "score"]
 
   func write(to wire: inout WireWriter) {
-    for key in Self.order.prefix(6) {
-      switch fields[key] {
-      case .text(let text)?: wire.string(text)
-      case .number(let number)?: wire.int(number)
-      case .real(let real)?: wire.double(real)
-      case nil: wire.string("")
-      }
-    }
+    wire.string(output.variant)
+    wire.string(output.path)
+    wire.int(output.width)
+    wire.int(output.height)
+    wire.string(output.format)
+    wire.string(output.note ?? "")
     // Optional numbers: a flag, then the value.
-    if case .number(let quality)? = fields["quality"] {
-      wire.optional(quality) { $0.int($1) }
-    } else {
-      wire.bool(false)
-    }
-    if case .real(let score)? = fields["score"] { wire.optional(score) { $0.double($1) } } else { wire.bool(false) }
+    wire.optional(output.quality) { $0.int($1) }
+    wire.optional(output.score) { $0.double($1) }
   }
 
   init(from wire: inout WireReader) throws {
-    fields = [
-      "variant": .text(try wire.string()), "path": .text(try wire.string()), "width": .number(try wire.int()),
-      "height": .number(try wire.int()), "format": .text(try wire.string()),
-    ]
+    let variant = try wire.string()
+    let path = try wire.string()
+    let width = try wire.int()
+    let height = try wire.int()
+    let format = try wire.string()
     let note = try wire.string()
-    if !note.isEmpty { fields["note"] = .text(note) }
-    if let quality = try wire.optional({ try $0.int() }) { fields["quality"] = .number(quality) }
-    if let score = try wire.optional({ try $0.double() }) { fields["score"] = .real(score) }
-  }
-
-  func output() throws -> ImageProcessor.Output {
-    try ImageProcessor.Output(from: FieldDecoder(fields: fields))
-  }
-}
-
-/// A field value for `FieldDecoder`.
-enum WireField {
-  case text(String)
-  case number(Int)
-  case real(Double)
-}
-
-/// A `Decoder` that hands a flat struct its fields by name, from a dictionary.
-struct FieldDecoder: Decoder {
-  let fields: [String: WireField]
-  var codingPath: [CodingKey] = []
-  var userInfo: [CodingUserInfoKey: Any] = [:]
-
-  func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-    KeyedDecodingContainer(Container<Key>(fields: fields))
-  }
-
-  func unkeyedContainer() throws -> UnkeyedDecodingContainer {
-    throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "only flat structs"))
-  }
-
-  func singleValueContainer() throws -> SingleValueDecodingContainer {
-    throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "only flat structs"))
-  }
-
-  struct Container<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let fields: [String: WireField]
-    var codingPath: [CodingKey] = []
-    var allKeys: [Key] { fields.keys.compactMap { Key(stringValue: $0) } }
-
-    func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
-
-    private func missing(_ key: Key) -> DecodingError {
-      .keyNotFound(key, .init(codingPath: [], debugDescription: "not carried on the wire"))
-    }
-
-    func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil }
-
-    func decode(_ type: String.Type, forKey key: Key) throws -> String {
-      guard case .text(let text)? = fields[key.stringValue] else { throw missing(key) }
-      return text
-    }
-
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-      guard case .number(let number)? = fields[key.stringValue] else { throw missing(key) }
-      return number
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-      switch fields[key.stringValue] {
-      case .text(let text)?: if let value = text as? T { return value }
-      case .number(let number)?: if let value = number as? T { return value }
-      case .real(let real)?: if let value = real as? T { return value }
-      case nil: break
-      }
-      throw missing(key)
-    }
-
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-      -> KeyedDecodingContainer<NestedKey>
-    {
-      throw missing(key)
-    }
-
-    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer { throw missing(key) }
-    func superDecoder() throws -> Decoder { FieldDecoder(fields: fields) }
-    func superDecoder(forKey key: Key) throws -> Decoder { throw missing(key) }
+    let quality = try wire.optional { try $0.int() }
+    let score = try wire.optional { try $0.double() }
+    output = ImageOutput(
+      variant: variant, path: path, width: width, height: height, format: format, note: note.isEmpty ? nil : note,
+      quality: quality, score: score)
   }
 }

@@ -1,5 +1,4 @@
 import MediaPipeCore
-import MediaPipeImaging
 
 // The worker protocol.
 //
@@ -136,7 +135,7 @@ public struct WorkerTask: Codable, Sendable {
 /// How one task ended.
 public struct TaskResult: Codable, Sendable {
   /// Files written (all of them, or those written before a failure).
-  public var outputs: [ImageProcessor.Output]
+  public var outputs: [ImageOutput]
   /// Why it failed; nil on success.
   public var failure: TaskFailure?
   public var milliseconds: Int
@@ -151,7 +150,7 @@ public struct TaskResult: Codable, Sendable {
   public var unmarkedOutputs: [String: FileIdentity]?
 
   public init(
-    outputs: [ImageProcessor.Output], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil,
+    outputs: [ImageOutput], failure: TaskFailure?, milliseconds: Int, input: FileIdentity? = nil,
     workerOutput: String? = nil, unmarkedOutputs: [String: FileIdentity]? = nil
   ) {
     self.unmarkedOutputs = unmarkedOutputs
