@@ -10,12 +10,12 @@ import Foundation
 /// Temporary names are hidden and unique to the writing process
 /// (`.NAME.mediapipe-PID.tmp`), so scans skip them and two writers never share
 /// one. `write(to:_:)` (in MediaPipeWorkerProcess, beside the libvips errors it
-/// throws) does the writing. `announce` is called with each temporary and final path before the
-/// temporary file is created: the parent removes it if this process dies, and
-/// records it in the state store so that a run killed outright is cleaned up by
-/// the next one. If `announce` throws, nothing is written. A final path found
-/// in `temporaries` was named and recorded by the parent already: it is written
-/// through that temporary file without announcing it.
+/// throws) does the writing. `announce` is called with each temporary and final
+/// path before the temporary file is created: the parent removes it if this
+/// process dies, and records it in the state store so that a run killed outright
+/// is cleaned up by the next one. If `announce` throws, nothing is written. A
+/// final path found in `temporaries` was named and recorded by the parent
+/// already: it is written through that temporary file without announcing it.
 public struct AtomicFileWriter {
   public var announce: (_ temporary: String, _ final: String) throws -> Void
   /// Temporary files already recorded, by final path.
