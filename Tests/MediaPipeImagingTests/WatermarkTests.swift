@@ -51,7 +51,8 @@ import Testing
   }
 
   @Test func markupCharactersAreShownNotParsed() throws {
-    let image = try single("watermark text=\"Tom & Jerry <3\" size=20 color=black position=top-right", "orient-1.jpg")
+    let image = try single(
+      "watermark text=\"Tom's & \\\"Jerry\\\" <3\" size=20 color=black position=top-right", "orient-1.jpg")
     #expect(try image.statistics(x: 150, y: 0, width: 150, height: 40).minimum < 100)
   }
 

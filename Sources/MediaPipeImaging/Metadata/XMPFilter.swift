@@ -1,3 +1,5 @@
+import MediaPipeCore
+
 /// Keeps the wanted properties of an XMP packet and drops the rest.
 ///
 /// XMP is RDF in XML: each property is either an attribute of an
@@ -161,11 +163,11 @@ struct XMPFilter {
       namespaces.append((prefix, uri))
     }
     var text = "\n <\(p)Description \(p)about=''"
-    for (prefix, uri) in namespaces { text += "\n  xmlns:\(prefix)='\(Self.escape(uri))'" }
+    for (prefix, uri) in namespaces { text += "\n  xmlns:\(prefix)='\(Markup.escape(uri))'" }
     text += ">\n"
-    for a in additions { text += "  <\(a.prefix):\(a.name)>\(Self.escape(a.value))</\(a.prefix):\(a.name)>\n" }
+    for a in additions { text += "  <\(a.prefix):\(a.name)>\(Markup.escape(a.value))</\(a.prefix):\(a.name)>\n" }
     for f in fallbacks {
-      let value = Self.escape(f.value)
+      let value = Markup.escape(f.value)
       let list =
         switch f.form {
         case .languageAlternative: "<\(p)Alt><\(p)li xml:lang='x-default'>\(value)</\(p)li></\(p)Alt>"
@@ -174,21 +176,6 @@ struct XMPFilter {
       text += "  <\(f.prefix):\(f.name)>\(list)</\(f.prefix):\(f.name)>\n"
     }
     return text + " </\(p)Description>\n"
-  }
-
-  static func escape(_ text: String) -> String {
-    var out = ""
-    for c in text {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "'": out += "&apos;"
-      case "\"": out += "&quot;"
-      default: out.append(c)
-      }
-    }
-    return out
   }
 
   private static func prefix(of qualifiedName: String) -> String {

@@ -57,7 +57,7 @@ final class WatermarkStamps {
     var opacity = watermark.opacity
     switch watermark.mark {
     case .text(let text, let font, _, let color):
-      let markup = "<span foreground=\"\(color.hex)\">\(Self.escapeMarkup(text))</span>"
+      let markup = "<span foreground=\"\(color.hex)\">\(Markup.escape(text))</span>"
       // Pango's time grows with the glyphs' area: a 100 % text on a 12,000-px
       // photo took 25 s. Past `largestRenderedText` the text is rendered at that
       // size and the stamp scaled up (the pixels of so large a text are smooth).
@@ -85,21 +85,6 @@ final class WatermarkStamps {
     return try stamp.materialized()
   }
 
-  /// Pango parses markup: `Tom & Jerry <3` must reach it escaped.
-  static func escapeMarkup(_ text: String) -> String {
-    var out = ""
-    for c in text {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&apos;"
-      default: out.append(c)
-      }
-    }
-    return out
-  }
 }
 
 extension Watermark: ImagingStep {

@@ -17,12 +17,12 @@ enum PreviewPage {
       <head>
       <meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1">
-      <title>mediapipe preview: \(escape(pipeline))</title>
+      <title>mediapipe preview: \(Markup.escape(pipeline))</title>
       <style>\(style)</style>
       </head>
       <body>
       <header>
-      <h1>Preview of <code>\(escape(pipeline))</code></h1>
+      <h1>Preview of <code>\(Markup.escape(pipeline))</code></h1>
 
       """
     page += summary(result)
@@ -49,7 +49,8 @@ enum PreviewPage {
     if !largest.isEmpty {
       html += "<h2>Largest outputs</h2>\n<ol class=\"largest\">\n"
       for card in largest {
-        html += "<li><a href=\"#card-\(card.id)\">\(escape(Preview.relative(card.output.file, to: result.folder)))</a>"
+        html +=
+          "<li><a href=\"#card-\(card.id)\">\(Markup.escape(Preview.relative(card.output.file, to: result.folder)))</a>"
         html += " \(bytes(card.output.bytes))</li>\n"
       }
       html += "</ol>\n"
@@ -57,7 +58,8 @@ enum PreviewPage {
     if !result.failures.isEmpty {
       html += "<h2>Failures</h2>\n<ul class=\"failures\">\n"
       for failure in result.failures {
-        html += "<li class=\"failure\"><code>\(escape(failure.input))</code>: \(escape(failure.reason))</li>\n"
+        html +=
+          "<li class=\"failure\"><code>\(Markup.escape(failure.input))</code>: \(Markup.escape(failure.reason))</li>\n"
       }
       html += "</ul>\n"
     }
@@ -66,11 +68,11 @@ enum PreviewPage {
 
   private static func card(_ card: PreviewCard, folder: String) -> String {
     let ratio = aspect(card.output) ?? aspect(card.original) ?? "1 / 1"
-    var html = "<article class=\"card\" id=\"card-\(card.id)\" data-variant=\"\(escape(card.variant))\""
+    var html = "<article class=\"card\" id=\"card-\(card.id)\" data-variant=\"\(Markup.escape(card.variant))\""
     html += " data-original-bytes=\"\(card.original.bytes)\" data-output-bytes=\"\(card.output.bytes)\""
-    html += " data-output-file=\"\(escape(Preview.relative(card.output.file, to: folder)))\">\n"
-    html += "<h2><code>\(escape(card.input))</code>"
-    if card.variant != "default" { html += " <span class=\"variant\">\(escape(card.variant))</span>" }
+    html += " data-output-file=\"\(Markup.escape(Preview.relative(card.output.file, to: folder)))\">\n"
+    html += "<h2><code>\(Markup.escape(card.input))</code>"
+    if card.variant != "default" { html += " <span class=\"variant\">\(Markup.escape(card.variant))</span>" }
     html += "</h2>\n"
     html += "<div class=\"pair\">\n"
     html += figure(card.original, label: "original")
@@ -108,14 +110,14 @@ enum PreviewPage {
     }
     html += "<figcaption>\(label)"
     if image.rendition {
-      html += " <small>(shown as a PNG rendition: browsers cannot show \(escape(image.format)))</small>"
+      html += " <small>(shown as a PNG rendition: browsers cannot show \(Markup.escape(image.format)))</small>"
     }
     html += "</figcaption>\n</figure>\n"
     return html
   }
 
   private static func row(_ name: String, _ value: String, raw: Bool = false) -> String {
-    "<div><dt>\(name)</dt><dd>\(raw ? value : escape(value))</dd></div>\n"
+    "<div><dt>\(name)</dt><dd>\(raw ? value : Markup.escape(value))</dd></div>\n"
   }
 
   private static func aspect(_ image: PreviewImage) -> String? {
@@ -150,23 +152,6 @@ enum PreviewPage {
       : "<span class=\"saving larger\">(\(rounded) % larger)</span>"
   }
 
-  /// Text safe in HTML content and in double-quoted attributes.
-  static func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for character in text.unicodeScalars {
-      switch character {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default: out.unicodeScalars.append(character)
-      }
-    }
-    return out
-  }
-
   /// A relative path as a URL in an attribute: each segment percent-encoded, and
   /// "./" first so that a name with a colon is never read as a scheme.
   static func url(_ relative: String) -> String {
@@ -176,7 +161,7 @@ enum PreviewPage {
     let encoded = relative.split(separator: "/", omittingEmptySubsequences: false).map {
       String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
-    return "./" + escape(encoded.joined(separator: "/"))
+    return "./" + Markup.escape(encoded.joined(separator: "/"))
   }
 
   private static let style = """
