@@ -1,4 +1,5 @@
 import Foundation
+import MediaPipeCore
 import Testing
 
 /// `--shard`, `--from-list` and `list`: an array job's tasks split the inputs,
@@ -124,6 +125,54 @@ import Testing
       again += done(shard)
     }
     #expect(again.sorted() == added.sorted())
+  }
+
+  /// A link and its target can hash into different shards: the link goes by its
+  /// target, so the file is done once, by the shard that takes the target, and the
+  /// outputs are those of one run (the target's; a link to a file outside the input
+  /// folder goes by its own name and is done once too).
+  @Test func linkedFilesAreDoneOnceAcrossShards() throws {
+    let folder = try workspace(copyFixtures: false)
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    let sources = ["photo.jpg", "grey.jpg", "orient-1.jpg", "orient-6.jpg", "photo.webp", "alpha.png", "cmyk.jpg"]
+    let files = FileManager.default
+    for sub in ["in/originals", "in/albums", "outside"] {
+      try files.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+    }
+    for name in sources {
+      try files.copyItem(atPath: fixtures + "/" + name, toPath: folder + "/in/originals/" + name)
+      try files.createSymbolicLink(atPath: folder + "/in/albums/" + name, withDestinationPath: "../originals/" + name)
+    }
+    try files.copyItem(atPath: fixtures + "/orient-3.jpg", toPath: folder + "/outside/far.jpg")
+    try files.createSymbolicLink(atPath: folder + "/in/albums/far.jpg", withDestinationPath: "../../outside/far.jpg")
+    try files.createSymbolicLink(atPath: folder + "/in/albums/gone.jpg", withDestinationPath: "../originals/gone.jpg")
+    try "resize 40x40\n".write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    // The case at hand: some link and its target fall into different shards by name.
+    #expect(
+      sources.contains {
+        Shard.bucket(ofRelativePath: "albums/" + $0, count: 4)
+          != Shard.bucket(ofRelativePath: "originals/" + $0, count: 4)
+      })
+
+    let single = try run(["run", "--log-format", "json", "-o", "single", "p.pipeline", "in"], in: folder)
+    #expect(single.status == 0, "\(single.stderr)")
+    #expect(Set(done(single)) == Set(sources.map { "in/originals/" + $0 } + ["in/albums/far.jpg"]))
+    for count in [2, 3, 4] {
+      var doneBy: [String: [Int]] = [:]
+      var reported = 0
+      for k in 0..<count {
+        let shard = try run(
+          ["run", "-v", "--shard", "\(k)/\(count)", "--log-format", "json", "-o", "out-\(count)", "p.pipeline", "in"],
+          in: folder)
+        #expect(shard.status == 0, "\(shard.stderr)")
+        for input in done(shard) { doneBy[input, default: []].append(k) }
+        reported += shard.stderr.components(separatedBy: "gone.jpg (a symbolic link").count - 1
+      }
+      #expect(Set(doneBy.keys) == Set(done(single)), "\(count) shards")
+      #expect(doneBy.values.allSatisfy { $0.count == 1 }, "\(count) shards: \(doneBy)")
+      #expect(try contents(below: folder + "/out-\(count)") == contents(below: folder + "/single"))
+      #expect(reported == 1, "the dangling link is reported by one shard")
+    }
   }
 
   /// A shard reads only its own files from the other stores: after a run over

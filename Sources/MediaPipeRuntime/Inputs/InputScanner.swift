@@ -68,6 +68,8 @@ public struct InputScanner {
     var inputs: [InputFile] = []
     var ignored: [String] = []
     var seen = Seen()
+    // The folders' real paths, for a shard to place links by their targets (`takesLink`).
+    let roots = shard == nil ? [] : paths.filter { Self.isFolder($0) }.map { Self.canonical($0) }
     for (index, path) in paths.enumerated() {
       // A second path may name files the first reached.
       if index > 0 { seen.track(inputs) }
@@ -82,7 +84,7 @@ public struct InputScanner {
       }
       if type == S_IFDIR {
         let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        walk(root, root: root, relative: "", into: &inputs, ignored: &ignored, seen: &seen)
+        walk(root, root: root, relative: "", roots: roots, into: &inputs, ignored: &ignored, seen: &seen)
       } else {
         let root = (path as NSString).deletingLastPathComponent
         if let shard, !shard.contains(relativePath: (path as NSString).lastPathComponent) { continue }
@@ -95,8 +97,8 @@ public struct InputScanner {
   }
 
   private func walk(
-    _ folder: String, root: String, relative: String, into inputs: inout [InputFile], ignored: inout [String],
-    seen: inout Seen
+    _ folder: String, root: String, relative: String, roots: [String], into inputs: inout [InputFile],
+    ignored: inout [String], seen: inout Seen
   ) {
     // The folder's real path, once: a regular file in it is that plus its name
     // (no realpath per file; a re-run over 100,000 files walks like `find`).
@@ -119,8 +121,9 @@ public struct InputScanner {
       let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         let bytes = raw.prefix { $0 != 0 }
         if bytes.first == UInt8(ascii: ".") { return nil }
-        if let shard, type != UInt8(DT_DIR), type != UInt8(DT_UNKNOWN) {
-          // Another shard's file is passed over here, from its name's bytes alone.
+        if let shard, type != UInt8(DT_DIR), type != UInt8(DT_UNKNOWN), type != UInt8(DT_LNK) {
+          // Another shard's file is passed over here, from its name's bytes alone
+          // (a link goes by its target, below).
           relativeBytes.removeSubrange(prefixLength...)
           relativeBytes.append(contentsOf: bytes)
           let mine = relativeBytes.withUnsafeBytes { shard.contains(relativePathBytes: $0) }
@@ -137,15 +140,15 @@ public struct InputScanner {
       var lst = stat()
       guard fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
       let type = lst.st_mode & S_IFMT
-      if let shard, type != S_IFDIR, types[name] == UInt8(DT_UNKNOWN),
+      if let shard, type != S_IFDIR, type != S_IFLNK, types[name] == UInt8(DT_UNKNOWN),
         !shard.contains(relativePath: relative.isEmpty ? name : relative + "/" + name)
       {
         continue
       }
       if type == S_IFDIR {
         walk(
-          path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, into: &inputs, ignored: &ignored,
-          seen: &seen)
+          path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, roots: roots, into: &inputs,
+          ignored: &ignored, seen: &seen)
       } else if type == S_IFREG {
         let key = canonicalFolder == "/" ? "/" + name : canonicalFolder + "/" + name
         consider(
@@ -156,15 +159,37 @@ public struct InputScanner {
       } else if type == S_IFLNK {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
-          ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
+          if shard == nil || shard!.contains(relativePath: relative.isEmpty ? name : relative + "/" + name) {
+            ignored.append(path + " (a symbolic link to a folder or to nothing; not followed)")
+          }
           continue
         }
+        let target = Self.canonical(path)
+        if !takesLink(to: target, at: relative.isEmpty ? name : relative + "/" + name, roots: roots) { continue }
         seen.track(inputs)
         consider(
-          path, root: root, relative: relative, stat: st, explicit: false, link: true, into: &inputs,
-          ignored: &ignored, seen: &seen)
+          path, canonical: target, root: root, relative: relative, stat: st, explicit: false, link: true,
+          into: &inputs, ignored: &ignored, seen: &seen)
       }
     }
+  }
+
+  /// Whether this shard takes a symbolic link to a file (`relativePath`, below its
+  /// root) whose real path is `target`. A run over everything takes such a file
+  /// once, by its real path when a walk reaches it there: so the link goes to the
+  /// shard of its target's path below the root that holds it, where both meet and
+  /// the file is taken once; a link to a file below no root goes by its own path.
+  private func takesLink(to target: String, at relativePath: String, roots: [String]) -> Bool {
+    guard let shard else { return true }
+    // The deepest root holding the target: a walk of it reaches the target by that path.
+    let holder = roots.filter { target.hasPrefix($0 == "/" ? "/" : $0 + "/") }.max { $0.count < $1.count }
+    guard let holder else { return shard.contains(relativePath: relativePath) }
+    return shard.contains(relativePath: String(target.dropFirst(holder == "/" ? 1 : holder.count + 1)))
+  }
+
+  static func isFolder(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
   }
 
   /// Adds a file if it is an input. A file reached twice (through a link, or
