@@ -103,7 +103,7 @@ final class RunState {
     for root in Set(roots).sorted() {
       if lock {
         do {
-          if let shard {
+          if shard != nil {
             // Shared by the shards, exclusive for a run over everything: shards never
             // wait for each other, and never run beside an unsharded run.
             locks.append(
