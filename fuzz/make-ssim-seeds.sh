@@ -26,11 +26,12 @@ import sys
 out = sys.argv[1]
 
 
-def seed(name, width, height, bands_a, bands_b, pattern=b"", own=None, same=False):
+def seed(name, width, height, bands_a, bands_b, pattern=b"", own=None, same=False, cmyk=(False, False)):
     more_a, more_b = bands_a > 4, bands_b > 4
     flags = (bands_a - 1 - 2 * more_a) | (bands_b - 1 - 2 * more_b) << 2
     flags |= (0x10 if own else 0) | (0x20 if same else 0) | (0x40 if more_a else 0) | (0x80 if more_b else 0)
-    w, h = own or (1, 1)
+    # Byte 3 without own sides: bit 0 labels a CMYK, bit 1 b.
+    w, h = own or (1 + cmyk[0] + 2 * cmyk[1], 1)
     with open(os.path.join(out, name), "wb") as f:
         f.write(bytes([width - 1, height - 1, flags, w - 1, h - 1]) + pattern)
 
@@ -49,6 +50,9 @@ seed("noise-rgb-with-itself", 40, 30, 3, 3, bytes((i * 97 + 13) % 256 for i in r
 seed("other-sides", 16, 16, 1, 1, b"\x10\x20\x30", own=(15, 16))
 seed("five-and-six-bands", 12, 7, 5, 6, bytes(range(0, 256, 9)))
 seed("other-sides-1x64-vs-64x1", 1, 64, 3, 3, b"\x00\xff", own=(64, 1))
+seed("cmyk-vs-cmyk-alpha", 24, 16, 4, 5, bytes((i * 97 + 13) % 256 for i in range(251)), cmyk=(True, True))
+seed("cmyk-with-itself", 13, 9, 4, 4, bytes(range(0, 256, 3)), same=True, cmyk=(True, False))
+seed("cmyk-six-bands-vs-rgb", 10, 10, 6, 3, bytes(range(7, 256, 11)), cmyk=(True, False))
 PY
 
 vips thumbnail fixtures/photo.jpg "$tmp/small.v" 32 --height 24 --size force

@@ -341,15 +341,22 @@ int cvips_luma(VipsImage *in, VipsImage **out) {
   VipsImage **t = (VipsImage **)vips_object_local_array(scope, 6);
   VipsImage *x = in;
   int result = -1;
+  /* CMYK (kept with its profile) as the colours its four inks make, so that
+   * black counts: its first three bands are not red, green and blue */
+  if (x->Type == VIPS_INTERPRETATION_CMYK && x->Bands >= 4) {
+    if (vips_colourspace(x, &t[5], VIPS_INTERPRETATION_sRGB, NULL)) goto done;
+    x = t[5];
+  }
   /* 16-bit samples are compared on the 8-bit scale the constants are for */
-  double scale = in->BandFmt == VIPS_FORMAT_USHORT ? 1.0 / 257 : 1;
+  int ushort = x->BandFmt == VIPS_FORMAT_USHORT;
+  double scale = ushort ? 1.0 / 257 : 1;
   if (vips_image_hasalpha(x)) {
     /* one value for every band but the alpha, which can be more than three:
      * libvips takes a grey image of 2 or more bands and a colour one of 4 or
      * more (CMYK 5) as having alpha, such as a TIFF with extra samples */
     double *white = g_new(double, x->Bands - 1);
     for (int b = 0; b < x->Bands - 1; b++)
-      white[b] = in->BandFmt == VIPS_FORMAT_USHORT ? 65535 : 255;
+      white[b] = ushort ? 65535 : 255;
     VipsArrayDouble *background = vips_array_double_new(white, x->Bands - 1);
     g_free(white);
     int status = vips_flatten(x, &t[0], "background", background, NULL);

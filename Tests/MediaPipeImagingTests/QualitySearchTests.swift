@@ -169,4 +169,36 @@ import Testing
     #expect(size <= 60_000)
     #expect(output.score != nil)
   }
+
+  /// The SSIM of two images' lumas, as `quality=auto` scores (`cvips_luma`, `cvips_ssim`).
+  func lumaSSIM(_ a: Image, _ b: Image) throws -> Double {
+    let (la, lb) = (
+      try Image.call("luma") { cvips_luma(a.pointer, $0) }, try Image.call("luma") { cvips_luma(b.pointer, $0) }
+    )
+    var ssim = 0.0
+    try Image.check("ssim", cvips_ssim(la.pointer, lb.pointer, &ssim))
+    return ssim
+  }
+
+  /// A CMYK image (kept so with `metadata keep=icc`) is scored on the colours its
+  /// four inks make: its first three bands are not red, green and blue, and a
+  /// change in black alone must count.
+  @Test func cmykIsScoredOnItsColoursBlackIncluded() throws {
+    let cmyk = try preEncode("cmyk.jpg")
+    #expect(cmyk.interpretation == VIPS_INTERPRETATION_CMYK && cmyk.bands == 4)
+    // The same image as sRGB scores as the same picture.
+    let srgb = try cmyk.colourspace(VIPS_INTERPRETATION_sRGB)
+    #expect(try lumaSSIM(cmyk, srgb) > 0.999)
+    // Half the black, cyan, magenta and yellow untouched: a different picture.
+    let folder = try temporaryFolder()
+    let run = Process()
+    run.executableURL = URL(fileURLWithPath: "/usr/bin/vips")
+    run.arguments = ["linear", fixture("cmyk.jpg"), folder + "/k.tif", "1 1 1 0.5", "0 0 0 0", "--uchar"]
+    try run.run()
+    run.waitUntilExit()
+    #expect(run.terminationStatus == 0)
+    let lighterBlack = try Image.open(folder + "/k.tif", sequential: false)
+    #expect(lighterBlack.interpretation == VIPS_INTERPRETATION_CMYK)
+    #expect(try lumaSSIM(cmyk, lighterBlack) < 0.98)
+  }
 }

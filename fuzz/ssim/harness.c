@@ -8,12 +8,15 @@
 //           bits 2-3 b's bands - 1,                      the start, b's from the middle
 //           0x10 b has its own sides (1 to 64 each), 0x20 compare a with itself,
 //           0x40 a has two bands more, 0x80 b has two bands more
+//   without flag 0x10, byte 3 bit 0 labels a CMYK and bit 1 b, if it has 4 bands or more
 // Two uchar images are built in memory (1 band grey, 2 grey and alpha, 3 sRGB,
 // 4 sRGB and alpha, as the loaders label them; 5 and 6 bands labelled sRGB,
-// which libvips takes as having alpha, like CMYK and alpha) and taken to luma
-// with cvips_luma. Checked besides "no crash, no ASan report":
+// which libvips takes as having alpha, like CMYK and alpha; 4 to 6 bands
+// labelled CMYK, with alpha from 5) and taken to luma with cvips_luma. Checked
+// besides "no crash, no ASan report":
 // - cvips_luma succeeds and gives one float band of the same size, within a
-//   level of the luma computed here (Rec. 601 weights, alpha flattened on white);
+//   level of the luma computed here (Rec. 601 weights, alpha flattened on white;
+//   CMYK made sRGB by libvips's vips_colourspace first);
 // - with flag 0x20, ssim(a, a) is 1 within 1e-6, flat images included;
 // - else ssim(a, b) succeeds for equal sizes with a finite score in [-1, 1],
 //   and fails with an error message for other sizes.
@@ -52,17 +55,9 @@ static void fail(const char *what, int width, int height, int bands) {
   abort();
 }
 
-// A uchar image labelled as a loader labels it, and its luma as mediapipe
-// defines it, computed here in plain C (into `expected`, width * height floats).
-static VipsImage *make_image(const uint8_t *pattern, size_t pattern_size, size_t start, int width,
-                             int height, int bands, float *expected) {
-  const size_t count = (size_t)width * height, bytes = count * bands;
-  uint8_t *pixels = malloc(bytes);
-  for (size_t i = 0; i < bytes; i++)
-    pixels[i] = pattern_size ? pattern[(start + i) % pattern_size] : (uint8_t)(start + i * 7);
-  VipsImage *image = vips_image_new_from_memory_copy(pixels, bytes, width, height, bands, VIPS_FORMAT_UCHAR);
-  if (!image) abort();
-  image->Type = bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+// The luma of `count` uchar pixels of `bands` bands (B_W or sRGB) as mediapipe
+// defines it, computed here in plain C (into `expected`).
+static void model_luma(const uint8_t *pixels, size_t count, int bands, float *expected) {
   // vips_image_hasalpha: 2 bands B_W, 4 bands not CMYK, or more than 4.
   const int colours = bands == 2 || bands >= 4 ? bands - 1 : bands;
   for (size_t i = 0; i < count; i++) {
@@ -76,6 +71,34 @@ static VipsImage *make_image(const uint8_t *pattern, size_t pattern_size, size_t
       }
     }
     expected[i] = (float)(colours >= 3 ? 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] : c[0]);
+  }
+}
+
+// A uchar image labelled as a loader labels it (CMYK when asked and it has 4
+// bands or more), and its luma as mediapipe defines it (into `expected`, width *
+// height floats): CMYK by way of libvips's own conversion to sRGB.
+static VipsImage *make_image(const uint8_t *pattern, size_t pattern_size, size_t start, int width,
+                             int height, int bands, int cmyk, float *expected) {
+  const size_t count = (size_t)width * height, bytes = count * bands;
+  uint8_t *pixels = malloc(bytes);
+  for (size_t i = 0; i < bytes; i++)
+    pixels[i] = pattern_size ? pattern[(start + i) % pattern_size] : (uint8_t)(start + i * 7);
+  VipsImage *image = vips_image_new_from_memory_copy(pixels, bytes, width, height, bands, VIPS_FORMAT_UCHAR);
+  if (!image) abort();
+  image->Type = bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+  if (cmyk && bands >= 4) {
+    image->Type = VIPS_INTERPRETATION_CMYK;
+    VipsImage *srgb = NULL;
+    if (vips_colourspace(image, &srgb, VIPS_INTERPRETATION_sRGB, NULL)) fail("vips_colourspace", width, height, bands);
+    size_t size = 0;
+    uint8_t *converted = vips_image_write_to_memory(srgb, &size);
+    if (!converted || srgb->BandFmt != VIPS_FORMAT_UCHAR || size != count * srgb->Bands)
+      fail("vips_colourspace gave another shape", width, height, bands);
+    model_luma(converted, count, srgb->Bands, expected);
+    g_free(converted);
+    g_object_unref(srgb);
+  } else {
+    model_luma(pixels, count, bands, expected);
   }
   free(pixels);
   return image;
@@ -123,7 +146,7 @@ static void check_encoded(const uint8_t *data, size_t size, const uint8_t *patte
   }
   vips_error_clear();
   float *expected = malloc(sizeof(float) * width * height);
-  VipsImage *image = make_image(pattern, pattern_size, 0, width, height, 1, expected);
+  VipsImage *image = make_image(pattern, pattern_size, 0, width, height, 1, 0, expected);
   VipsImage *reference = luma(image, expected);
   free(expected);
   double score = NAN;
@@ -148,11 +171,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const int own_sides = flags & 0x10, b_is_a = flags & 0x20;
   const int width_b = own_sides ? 1 + data[3] % max_side : width;
   const int height_b = own_sides ? 1 + data[4] % max_side : height;
+  const int cmyk_a = !own_sides && (data[3] & 1), cmyk_b = !own_sides && (data[3] & 2);
   const uint8_t *pattern = data + 5;
   const size_t pattern_size = size - 5;
 
   float *expected = malloc(sizeof(float) * max_side * max_side);
-  VipsImage *image_a = make_image(pattern, pattern_size, 0, width, height, bands_a, expected);
+  VipsImage *image_a = make_image(pattern, pattern_size, 0, width, height, bands_a, cmyk_a, expected);
   VipsImage *a = luma(image_a, expected);
   if (b_is_a) {
     const double self = ssim(a, a);
@@ -162,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   } else {
     VipsImage *image_b =
-        make_image(pattern, pattern_size, pattern_size / 2 + 1, width_b, height_b, bands_b, expected);
+        make_image(pattern, pattern_size, pattern_size / 2 + 1, width_b, height_b, bands_b, cmyk_b, expected);
     VipsImage *b = luma(image_b, expected);
     if (width_b == width && height_b == height) {
       ssim(a, b);

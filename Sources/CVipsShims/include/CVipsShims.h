@@ -164,9 +164,9 @@ int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
                           int effort, int strip);
 int cvips_jxlsave_buffer(VipsImage *in, void **buf, size_t *len, int quality,
                          int effort, int strip);
-/// The luma plane (Rec. 601 weights of R'G'B', or the one grey band; alpha
-/// flattened on white first) as a float image in memory: what `cvips_ssim`
-/// compares.
+/// The luma plane (Rec. 601 weights of R'G'B', or the one grey band; CMYK made sRGB
+/// and alpha flattened on white first) as a float image in memory: what
+/// `cvips_ssim` compares.
 int cvips_luma(VipsImage *in, VipsImage **out);
 /// The mean SSIM (Wang et al. 2004: a gaussian window, sigma 1.5, on 8-bit
 /// luma with C1 = (0.01*255)^2, C2 = (0.03*255)^2) between `reference` (a
