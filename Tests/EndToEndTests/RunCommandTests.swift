@@ -154,6 +154,31 @@ import Testing
     #expect(help.stdout.contains("130  interrupted"))
     #expect(!help.stdout.contains("__worker"))
   }
+
+  /// `--verbose` says what each output was written with: the quality `quality=auto`
+  /// chose and its SSIM, or the quality given; a format without one says neither.
+  @Test func verboseSaysTheQualityAndScoreOfEachOutput() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/a.jpg")
+    try """
+    variant auto
+      compress jpeg quality=auto
+      output "auto_{stem}.jpg"
+    variant fixed
+      compress webp quality=70
+      output "fixed_{stem}.webp"
+    variant lossless
+      compress png
+      output "png_{stem}.png"
+    """.write(toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    let result = try mediapipe(["run", "-v", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+    let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("done: in/a.jpg -> ") })
+    #expect(line.contains(try Regex(#"out/auto_a\.jpg \(\d+x\d+, [0-9.]+ [KMG]?B, quality \d+, SSIM 0\.9[6-9]\d\d\)"#)))
+    #expect(line.contains(try Regex(#"out/fixed_a\.webp \(\d+x\d+, [0-9.]+ [KMG]?B, quality 70\)"#)))
+    #expect(line.contains(try Regex(#"out/png_a\.png \(\d+x\d+, [0-9.]+ [KMG]?B\)"#)))
+  }
 }
 
 /// Outputs never land on a file mediapipe did not write.

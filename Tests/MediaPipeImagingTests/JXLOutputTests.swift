@@ -83,6 +83,24 @@ func openJXL(_ path: String) throws -> Image {
     #expect(try meanDifference(narrow, original("rgb16.png").eightBit()) == 0)
   }
 
+  /// `quality=auto` searches JPEG XL too: the score the worker reports is above the
+  /// floor, and an SSIM computed here on the file read back agrees with it.
+  @Test func autoQualityKeepsItsFloorInJXL() throws {
+    let output = try #require(try run("metadata strip\ncompress jxl quality=auto", "photo.jpg").first)
+    #expect(output.format == "jxl")
+    let score = try #require(output.score)
+    let quality = try #require(output.quality)
+    #expect(score >= Compress.AutoQuality.standard.ssimFloor || quality == 100)
+    let (before, after) = (try original("photo.jpg"), try read(output.path))
+    #expect(before.width == after.width && before.height == after.height)
+    let search = QualitySearchTests()
+    let independent = search.ssim(
+      try search.luma(before), try search.luma(after), width: before.width, height: before.height)
+    #expect(abs(independent - score) < 0.003, "\(independent) here, \(score) in the worker")
+    // photo.jpg keeps the floor well below 100: the search chose a quality, it did not give up.
+    #expect(quality < 100)
+  }
+
   @Test func jxlInputStaysBlocked() throws {
     let output = try #require(try run("compress jxl", "photo.jpg").first)
     oneImageAtATime.lock()
