@@ -75,7 +75,8 @@ struct WorkerOptions: ParsableArguments {
   }
 
   /// The engine's options from these flags and the command's own.
-  /// - Throws: `MissingWorkerProgram` when `mediapipe-worker` is not installed beside `mediapipe`.
+  /// - Throws: `MissingWorkerProgram` when `mediapipe-worker` is not installed beside
+  ///   `mediapipe` (unless `dryRun`).
   func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) throws
     -> EngineOptions
   {
@@ -86,7 +87,9 @@ struct WorkerOptions: ParsableArguments {
       limits: Limits(
         maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
         retries: retries),
-      libvipsWarnings: verbose, workerExecutable: try MissingWorkerProgram.check())
+      // A dry run starts no worker: it needs none.
+      libvipsWarnings: verbose,
+      workerExecutable: dryRun ? WorkerProgram.find() ?? WorkerProgram.name : try MissingWorkerProgram.check())
     options.limits.maxFrames = maxFrames
     return options
   }

@@ -57,7 +57,13 @@ import Testing
       #expect(outcome.stderr.contains(folder + "/lib/mediapipe/mediapipe-worker"))
     }
     #expect(!FileManager.default.fileExists(atPath: folder + "/out/processed_a.jpg"))
-    // `check` and `list` need no worker.
+    // `check`, `list` and a dry run need no worker.
+    let dry = try Running(
+      ["run", "--dry-run", "-o", "out", "p.pipeline", "in"], in: folder, executable: folder + "/bin/mediapipe"
+    )
+    .finish()
+    #expect(dry.status == 0, "\(dry.stderr)")
+    #expect(dry.stdout.contains("a.jpg"), "\(dry.stdout)")
     #expect(
       try Running(["check", "p.pipeline"], in: folder, executable: folder + "/bin/mediapipe").finish().status == 0)
     #expect(try Running(["list", "in"], in: folder, executable: folder + "/bin/mediapipe").finish().status == 0)

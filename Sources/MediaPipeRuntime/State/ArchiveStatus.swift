@@ -74,6 +74,8 @@ public struct ArchiveStatus: Codable, Sendable {
     }
     var last: [String: [String: Last]] = [:]
     var outputs = Set<String>()
+    // With PATHs: the inputs the stores know, so that an unchanged file is not read.
+    var known: [String: (size: Int, modified: Int, format: String)] = [:]
     var newest = [Int](repeating: 0, count: paths.count)
     var shards: [Shard?] = []
     for (index, path) in paths.enumerated() {
@@ -94,14 +96,20 @@ public struct ArchiveStatus: Codable, Sendable {
         last[row.pipeline, default: [:]][row.input] = word
       }
       outputs.formUnion(try store.load(pipeline: nil).outputs)
+      if !inputPaths.isEmpty { known.merge(try store.doneInputs()) { first, _ in first } }
     }
 
     var found: [InputFile]?
     if !inputPaths.isEmpty {
-      let scanner = InputScanner(excludedDirectories: [InputScanner.canonical(root + "/.mediapipe")])
+      var scanner = InputScanner(excludedDirectories: [InputScanner.canonical(root + "/.mediapipe")])
+      scanner.knownFormat = { path, size, modified in
+        guard let input = known[path], input.size == size, input.modified == modified else { return nil }
+        return ImageFormat(rawValue: input.format)
+      }
+      // A file a store knows as an input is not an output: no need to read its mark.
       found = try scanner.scan(inputPaths).inputs.filter {
         !outputs.contains($0.canonicalPath) && !outputs.contains(OutputPlan.normalise($0.path))
-          && OutputMarker.read($0.path) == nil
+          && ($0.knownUnchanged || OutputMarker.read($0.path) == nil)
       }
     }
     // Per-shard counts of what is not yet done need one N for every shard store.

@@ -490,6 +490,18 @@ public final class StateStore {
     return rows
   }
 
+  /// What every pipeline's done inputs were when done: size, time and format, by
+  /// path. `status` takes a file found unchanged as the image it was, without
+  /// reading it, as a re-run does.
+  public func doneInputs() throws -> [String: (size: Int, modified: Int, format: String)] {
+    var inputs: [String: (size: Int, modified: Int, format: String)] = [:]
+    var format = ""
+    try database.query("SELECT input, size, modified, format FROM done") { row in
+      inputs[row.text(0)] = (row.integer(1), row.integer(2), row.text(3, reusing: &format))
+    }
+    return inputs
+  }
+
   /// Records that an input failed (replacing its earlier failure); a later `save`
   /// of the input clears it. `reason` is `FailureReason`'s stable code.
   public func saveFailure(input: String, pipeline: String, reason: String, message: String) throws {
