@@ -9,11 +9,13 @@ enum Browser {
   static let skipReason: Comment =
     "no headless Chromium here (/usr/bin/chromium): the preview page is not rendered; scripts/setup.sh installs it"
 
-  /// Runs the browser headless on a page from disk and returns what it printed.
-  static func run(_ arguments: [String], page: String, in folder: String) throws -> Outcome {
+  /// Runs the browser headless on a page from disk, in a window of `size`, and returns what it printed.
+  static func run(_ arguments: [String], page: String, in folder: String, size: String = "1280,900") throws
+    -> Outcome
+  {
     let flags = [
       "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder)/chromium-profile",
-      "--virtual-time-budget=5000", "--window-size=1280,900",
+      "--virtual-time-budget=5000", "--window-size=\(size)",
     ]
     return try Running(
       flags + arguments + [URL(fileURLWithPath: page).absoluteString], in: folder, executable: path ?? ""
@@ -104,6 +106,29 @@ struct PreviewTests {
     #expect((Double(deviation) ?? 0) > 20, "the screenshot looks blank (standard deviation \(deviation))")
     let width = try tool("vipsheader", ["-f", "width", shot]).trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(width == "1280")
+  }
+
+  /// On a phone the page never scrolls sideways: cards stack, and a long name
+  /// without spaces wraps. (Asked for 390 px, headless Chromium makes its window
+  /// no narrower than 500: 485 CSS pixels beside the scroll bar, still one card wide.)
+  @Test func thePageFitsAPhoneScreen() throws {
+    let folder = try workspace(copyFixtures: false)
+    let fixtures = repositoryRoot.appendingPathComponent("fixtures").path
+    let long = "IMG_20261206_a_very_long_file_name_without_any_spaces_that_a_camera_or_a_script_might_write.jpg"
+    for (fixture, name) in [("photo.jpg", long), ("orient-6.jpg", "portrait.jpg"), ("alpha.png", "alpha.png")] {
+      try FileManager.default.copyItem(atPath: fixtures + "/" + fixture, toPath: folder + "/in/" + name)
+    }
+    let result = try mediapipe(["preview", pipeline("thumbnails.pipeline"), "in", "-o", "preview"], in: folder)
+    #expect(result.status == 0, "\(result.stderr)")
+    let dom = try Browser.run(["--dump-dom"], page: folder + "/preview/index.html", in: folder, size: "390,844")
+    #expect(dom.status == 0, "\(dom.stderr)")
+    let page = try #require(
+      Int(try matches(#"id="load-state"[^>]*data-page-width="(\d+)""#, in: dom.stdout).first ?? ""))
+    let view = try #require(
+      Int(try matches(#"id="load-state"[^>]*data-view-width="(\d+)""#, in: dom.stdout).first ?? ""))
+    #expect(view > 300 && view <= 500, "the window is as narrow as Chromium makes it: \(view)")
+    #expect(page <= view, "the page is \(page) px wide in a \(view) px window")
+    #expect(try matches(#"id="load-state"[^>]*data-broken="(\d+)""#, in: dom.stdout) == ["0"])
   }
 
   @Test func aFolderThatIsNotAPreviewIsLeftAlone() throws {

@@ -8,7 +8,8 @@ import MediaPipeCore
 /// For tests and scripts, each card carries its numbers as attributes
 /// (`data-original-bytes`, `data-output-bytes`, `data-output-file`, ...), and the
 /// script marks each `img` with `data-loaded="W x H"` (or `error`) and sums them up in
-/// `#load-state` (`data-images`, `data-loaded`, `data-broken`).
+/// `#load-state` (`data-images`, `data-loaded`, `data-broken`; and `data-page-width`
+/// against `data-view-width`: wider means the page scrolls sideways).
 enum PreviewPage {
   static func html(_ result: PreviewResult, pipeline: String) -> String {
     var page = """
@@ -168,8 +169,9 @@ enum PreviewPage {
     :root { color-scheme: light dark; --line: #8884; }
     * { box-sizing: border-box; }
     body { font: 15px/1.4 system-ui, sans-serif; margin: 0 auto; padding: 1rem; max-width: 1400px; }
-    h1 { font-size: 1.3rem; } h2 { font-size: 1rem; margin: .2rem 0 .6rem; overflow-wrap: anywhere; }
-    code { overflow-wrap: anywhere; }
+    /* A long name without spaces (a file, a folder, a link to a card) wraps on a phone. */
+    body { overflow-wrap: anywhere; }
+    h1 { font-size: 1.3rem; } h2 { font-size: 1rem; margin: .2rem 0 .6rem; }
     .summary dl { display: flex; flex-wrap: wrap; gap: .5rem 2rem; }
     dt { font-weight: 600; } dd { margin: 0; }
     .saving { color: #287a2e; } .saving.larger { color: #b3261e; }
@@ -205,12 +207,18 @@ enum PreviewPage {
           if (each.dataset.loaded === 'error') broken++; else if (each.dataset.loaded) loaded++;
         });
         state.dataset.images = images.length; state.dataset.loaded = loaded; state.dataset.broken = broken;
+        widths();
+      }
+      function widths() {
+        var root = document.documentElement;
+        state.dataset.pageWidth = root.scrollWidth; state.dataset.viewWidth = root.clientWidth;
       }
       images.forEach(function (img) {
         if (img.complete) mark(img);
         else { img.addEventListener('load', function () { mark(img); }); img.addEventListener('error', function () { mark(img); }); }
       });
       state.dataset.images = images.length;
+      widths();
       document.querySelectorAll('.wipe').forEach(function (wipe) {
         var after = wipe.querySelector('.after'), range = wipe.querySelector('input');
         range.addEventListener('input', function () { after.style.clipPath = 'inset(0 0 0 ' + range.value + '%)'; });
