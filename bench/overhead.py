@@ -188,11 +188,13 @@ def section(args, results, first, reruns, binaries):
 
 
 def write_docs(path, lines):
+    """Puts `lines` into the file at `path`, replacing the section its first line heads."""
+    section = lines[0]
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
     block = "\n".join(lines) + "\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        rest = text.find("\n## ", start + len(SECTION))
+    if section in text:
+        start = text.index(section)
+        rest = text.find("\n## ", start + len(section))
         text = text[:start] + block + (text[rest + 1:] if rest >= 0 else "")
     elif "## What made the difference" in text:
         i = text.index("## What made the difference")

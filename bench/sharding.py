@@ -179,7 +179,6 @@ def main():
         lines.append("")
     print("\n".join(lines))
     if not args.no_docs:
-        overhead.SECTION = SECTION
         overhead.write_docs(args.out, lines)
 
 

@@ -56,7 +56,6 @@ struct XMPFilter {
     var names: [(uri: String, local: String)] = []  // open elements
     var topDescription: [Bool] = []  // per open element: an rdf:Description right below rdf:RDF
     var skipUntilDepth: Int?  // inside a dropped property element
-    var keptProperties = 0
     var kept = Set<Property>()
     var sawRDF = false
     var wroteAdditions = false
@@ -83,7 +82,6 @@ struct XMPFilter {
             skipUntilDepth = names.count
           } else {
             if parentIsDescription {
-              keptProperties += 1
               kept.insert(property)
             }
             if isTopDescription {
@@ -100,7 +98,6 @@ struct XMPFilter {
                   keptAttributes.append(attribute)
                 } else if keeps(property) && !added.contains(property) {
                   keptAttributes.append(attribute)
-                  keptProperties += 1
                   kept.insert(property)
                 }
               }
@@ -142,7 +139,7 @@ struct XMPFilter {
         if skipUntilDepth == nil { out += raw }
       }
     }
-    guard names.isEmpty, sawRDF, keptProperties > 0 || wroteAdditions else { return nil }
+    guard names.isEmpty, sawRDF, !kept.isEmpty || wroteAdditions else { return nil }
     return out
   }
 

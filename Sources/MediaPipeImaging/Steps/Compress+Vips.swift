@@ -70,12 +70,9 @@ extension Compress {
     case .gif:
       try Image.check("gifsave", cvips_gifsave(image.pointer, path, s))
     case .jxl:
-      // libvips 8.14 takes efforts 3-9 (and ignores others with a GLib warning);
-      // libjxl's 1 and 2 are its fastest, so they run as 3, the fastest here.
-      let effort = Int32(max(Self.lowestJXLEffort, self.effort ?? 7))
       try Image.check(
         "jxlsave",
-        cvips_jxlsave(image.pointer, path, Int32(quality ?? 0), distance ?? 1, effort, lossless ? 1 : 0, s))
+        cvips_jxlsave(image.pointer, path, Int32(quality ?? 0), distance ?? 1, jxlEffort, lossless ? 1 : 0, s))
       return Chosen(quality: lossless ? nil : quality)
     }
     return Chosen()
@@ -107,8 +104,7 @@ extension Compress {
       status = cvips_avifsave_buffer(image.pointer, &buffer, &length, q, Int32(effort ?? 4), s)
     case .jxl:
       operation = "jxlsave_buffer"
-      let effort = Int32(max(Self.lowestJXLEffort, self.effort ?? 7))
-      status = cvips_jxlsave_buffer(image.pointer, &buffer, &length, q, effort, s)
+      status = cvips_jxlsave_buffer(image.pointer, &buffer, &length, q, jxlEffort, s)
     default:
       operation = "jpegsave_buffer"
       status = cvips_jpegsave_buffer(
@@ -122,6 +118,11 @@ extension Compress {
 
   /// The lowest JPEG XL effort libvips 8.14's `jxlsave` accepts.
   static let lowestJXLEffort = 3
+
+  /// The JPEG XL effort to save with (7 unless given). libvips 8.14 takes efforts
+  /// 3-9 (and ignores others with a GLib warning); libjxl's 1 and 2 are its
+  /// fastest, so they run as 3, the fastest here.
+  var jxlEffort: Int32 { Int32(max(Self.lowestJXLEffort, effort ?? 7)) }
 
   /// The bits per sample `image` is written with as `format`: `depth` when
   /// given, else 16 for a 16-bit image; always 8 for formats that hold no more

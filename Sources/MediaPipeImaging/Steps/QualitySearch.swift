@@ -58,7 +58,8 @@ struct QualitySearch {
   /// - Throws: `ImagingError` (`overBudget`) when even `min_quality` is over `max_bytes`.
   mutating func run() throws -> Result {
     let lowest = compress.minQuality
-    var ceiling = max(lowest, compress.autoQuality == nil ? (compress.quality ?? 100) : 100)
+    // `quality=auto` sets no quality: its search starts from 100.
+    var ceiling = max(lowest, compress.quality ?? 100)
     if let maxBytes = compress.maxBytes, try encoded(ceiling).count > maxBytes {
       let atLowest = try encoded(lowest).count
       if atLowest > maxBytes {

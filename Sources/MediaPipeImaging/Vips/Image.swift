@@ -101,7 +101,6 @@ public final class Image {
     return names
   }
 
-  /// Removes a metadata field (on an image this code owns exclusively, such as a fresh copy).
   /// A copy without EXIF, XMP, IPTC, ICC and thumbnail metadata (the pixels shared).
   func withoutMetadata() throws -> Image {
     let copy = try self.copy()
@@ -114,6 +113,7 @@ public final class Image {
     return copy
   }
 
+  /// Removes a metadata field (on an image this code owns exclusively, such as a fresh copy).
   func remove(_ field: String) {
     _ = vips_image_remove(pointer, field)
   }

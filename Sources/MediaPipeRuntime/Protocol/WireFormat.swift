@@ -368,13 +368,12 @@ extension FileIdentity: WireCodable {
   }
 }
 
-/// `ImageOutput`'s fields on the wire, in `order`.
+/// `ImageOutput`'s 8 fields on the wire: variant, path, width, height, format,
+/// note ("" for none), then quality and score as optionals.
 struct WireOutput: WireCodable {
   var output: ImageOutput
 
   init(_ output: ImageOutput) { self.output = output }
-
-  static let order = ["variant", "path", "width", "height", "format", "note", "quality", "score"]
 
   func write(to wire: inout WireWriter) {
     wire.string(output.variant)
