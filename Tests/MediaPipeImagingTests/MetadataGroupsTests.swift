@@ -123,6 +123,15 @@ let metadataFormats: [(format: String, exif: Bool, xmp: Bool, iptc: Bool)] = [
     #expect(stripped["XMP-dc:Rights"] == nil, "not kept: not carried over")
   }
 
+  /// The copyright carried from EXIF into a TIFF's XMP is XMP: where XMP is dropped,
+  /// or the policy keeps EXIF but not copyright, the TIFF gets none.
+  @Test(arguments: ["metadata keep=exif,copyright drop=xmp", "metadata keep=exif"])
+  func exifCopyrightStaysOutOfXMPThePolicyDrops(policy: String) throws {
+    let out = try #require(try processWithProvenance("\(policy)\ncompress tiff", fixture("photo.jpg")).first)
+    let tags = try exiftoolTags(out)
+    #expect(!tags.keys.contains { $0.hasPrefix("XMP") }, "\(policy): \(tags)")
+  }
+
   @Test(arguments: metadataFormats.map(\.format))
   func gpsSurvivesOnlyWhenKept(format: String) throws {
     let spec = try #require(metadataFormats.first { $0.format == format })

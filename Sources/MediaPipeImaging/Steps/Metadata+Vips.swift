@@ -75,15 +75,18 @@ extension MetadataPolicy {
     return (copy, false)
   }
 
-  /// EXIF copyright and artist, where this policy keeps them, as XMP `dc:rights`
-  /// and `dc:creator`.
+  /// EXIF copyright and artist, as XMP `dc:rights` and `dc:creator`, where this
+  /// policy keeps both the EXIF field and the XMP property it becomes (so
+  /// `drop=xmp` writes no XMP, and `keep=exif` no `dc:rights`).
   private func exifCopyrightAsXMP(_ image: Image) -> [XMPFilter.Fallback] {
     let fields: [(tag: String, name: String, form: XMPFilter.Fallback.Form)] = [
       ("Copyright", "rights", .languageAlternative), ("Artist", "creator", .orderedList),
     ]
     return fields.compactMap { field in
       let key = "exif-ifd0-" + field.tag
+      let property = XMPFilter.Property(namespace: MetadataFields.dc, name: field.name)
       guard let groups = MetadataFields.exifGroups(key), keepsField(in: groups),
+        keepsField(in: MetadataFields.xmpGroups(property).union([.xmp])),
         let value = image.string(key).flatMap(Self.exifValue), !value.isEmpty
       else { return nil }
       return XMPFilter.Fallback(
