@@ -76,6 +76,25 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/in/processed_document.png"))
   }
 
+  /// `compress jxl quality=auto` reads its own JPEG XL encodes back; with untrusted
+  /// formats allowed, a JPEG XL input the same worker takes next is still read.
+  @Test func allowedJPEGXLInputStaysAllowedAfterAJXLQualitySearch() throws {
+    let folder = try workspace(copyFixtures: false)
+    let photo = repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path
+    try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/a.jpg")
+    let made = try Running(["copy", photo, folder + "/in/b.jxl"], in: folder, executable: "/usr/bin/vips").finish()
+    #expect(made.status == 0, "\(made.stderr)")
+    try "compress jxl quality=auto\noutput \"{stem}.jxl\"\n".write(
+      toFile: folder + "/p.pipeline", atomically: true, encoding: .utf8)
+    let blocked = try mediapipe(["run", "-j", "1", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(blocked.stderr.contains("failed: in/b.jxl: blocked format"), "\(blocked.stderr)")
+    // One worker: a.jpg's search first, then b.jxl.
+    let allowed = try mediapipe(
+      ["run", "-j", "1", "--force", "--allow-untrusted-formats", "-o", "out", "p.pipeline", "in"], in: folder)
+    #expect(allowed.status == 0, "\(allowed.stderr)")
+    #expect(files(below: folder + "/out").filter { !$0.hasPrefix(".") }.sorted() == ["a.jxl", "b.jxl"])
+  }
+
   @Test func aBlockedFileClaimsNoOutputName() throws {
     // photo.svg would write processed_photo.png, as photo.png does: while SVG is
     // blocked, the PNG must still be written.

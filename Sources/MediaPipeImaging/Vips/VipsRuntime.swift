@@ -24,6 +24,10 @@ public enum VipsRuntime {
     }
   }
 
+  /// Whether untrusted loaders are allowed (the last `start`'s option): the
+  /// quality search sets JPEG XL's loader back to this after reading its own encodes.
+  nonisolated(unsafe) public private(set) static var allowsUntrusted = false
+
   private static let started: Bool = {
     cvips_init("mediapipe") == 0
   }()
@@ -37,6 +41,7 @@ public enum VipsRuntime {
     vips_concurrency_set(Int32(options.threads))
     vips_cache_set_max(0)
     vips_block_untrusted_set(options.allowUntrusted ? 0 : 1)
+    allowsUntrusted = options.allowUntrusted
     // libvips 8.14 marks every JPEG XL operation untrusted, its saver too; but a
     // saver parses nothing from outside (it encodes pixels already decoded), so
     // `compress jxl` works while JPEG XL *input* stays blocked.
