@@ -430,6 +430,14 @@ int cvips_ssim_encoded(VipsImage *reference, const void *buf, size_t len,
   VipsImage *decoded = vips_image_new_from_buffer(buf, len, "", "access",
                                                   VIPS_ACCESS_SEQUENTIAL, NULL);
   if (!decoded) return -1;
+  /* an animation (the frames of `reference` stacked, as they were encoded):
+   * every frame, not the first that loaders give by default */
+  if (vips_image_get_n_pages(decoded) > 1) {
+    g_object_unref(decoded);
+    decoded = vips_image_new_from_buffer(buf, len, "", "access",
+                                         VIPS_ACCESS_SEQUENTIAL, "n", -1, NULL);
+    if (!decoded) return -1;
+  }
   VipsImage *luma = NULL;
   int status = cvips_luma(decoded, &luma);
   g_object_unref(decoded);

@@ -83,6 +83,18 @@ import Testing
     }
   }
 
+  /// `quality=auto` and `max_bytes` search an animation's every frame: the encodes
+  /// it scores are read back whole, not as their first frame.
+  @Test(arguments: ["compress webp quality=auto", "compress webp quality=auto max_bytes=40k"])
+  func qualitySearchesKeepEveryFrame(_ source: String) throws {
+    let path = try Self.saved("anim.gif")
+    let (output, image) = try #require(run(source, path).first)
+    #expect(image.pageCount == 3 && image.height == 270 && image.width == 120)
+    #expect(image.delays == Self.delays)
+    let score = try #require(output.score)
+    #expect(score >= Compress.AutoQuality.standard.ssimFloor || output.quality == 100, "\(score)")
+  }
+
   @Test func gifToWebPAndBackStaysAnimated() throws {
     let path = try Self.saved("anim.gif")
     let outputs = try run(
