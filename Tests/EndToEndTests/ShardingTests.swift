@@ -175,6 +175,65 @@ import Testing
     }
   }
 
+  /// Paths given inside other given paths, in any order: a folder inside a given
+  /// folder is walked as part of it, and a file given inside one goes with it; a
+  /// given file outside every folder and two links to it are one input. Each input
+  /// is done once, by one shard, into the place one run over the outer folder puts
+  /// it, walking or from a list.
+  @Test func pathsGivenInsideOtherPathsAreDoneOnce() throws {
+    let folder = try tree()
+    let files = FileManager.default
+    try files.createDirectory(atPath: folder + "/outside", withIntermediateDirectories: true)
+    try files.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/orient-8.jpg").path, toPath: folder + "/outside/far.jpg")
+    for link in ["in/set0/far-link.jpg", "in/set4/far-again.jpg"] {
+      try files.createSymbolicLink(atPath: folder + "/" + link, withDestinationPath: "../../outside/far.jpg")
+    }
+    let reference = try run(
+      ["run", "--log-format", "json", "-o", "reference", "p.pipeline", "in", "outside/far.jpg"], in: folder)
+    #expect(reference.status == 0, "\(reference.stderr)")
+    let expected = try contents(below: folder + "/reference")
+    #expect(expected.keys.contains { $0.hasPrefix("set1/") } && expected.keys.contains { $0.hasPrefix("set2/") })
+    let orders = [
+      ["in/set1", "in", "in/set2/1-grey.jpg", "outside/far.jpg", "in/set3/"],
+      ["outside/far.jpg", "in/set3", "in/set2/1-grey.jpg", "./in", "in/set1"],
+    ]
+    for (index, paths) in orders.enumerated() {
+      let single = try run(["run", "--log-format", "json", "-o", "single-\(index)", "p.pipeline"] + paths, in: folder)
+      #expect(single.status == 0, "\(single.stderr)")
+      // An input is named as reached: "./in/..." below "./in".
+      let names = { (inputs: [String]) in Set(inputs.map { $0.hasPrefix("./") ? String($0.dropFirst(2)) : $0 }) }
+      #expect(names(done(single)) == Set(done(reference)), "\(paths)")
+      #expect(try contents(below: folder + "/single-\(index)") == expected, "\(paths)")
+      for count in index == 0 ? [2, 3, 4] : [4] {
+        var doneBy: [String: [Int]] = [:]
+        let out = "out-\(index)-\(count)"
+        for k in 0..<count {
+          let shard = try run(
+            ["run", "--shard", "\(k)/\(count)", "--log-format", "json", "-o", out, "p.pipeline"] + paths, in: folder)
+          #expect(shard.status == 0, "\(shard.stderr)")
+          for input in done(shard) { doneBy[input, default: []].append(k) }
+        }
+        #expect(names(Array(doneBy.keys)) == Set(done(reference)), "\(paths), \(count) shards")
+        #expect(doneBy.values.allSatisfy { $0.count == 1 }, "\(paths), \(count) shards: \(doneBy)")
+        #expect(try contents(below: folder + "/" + out) == expected, "\(paths), \(count) shards")
+      }
+    }
+    // A list of it all, read with the folders given inside each other.
+    let listed = try run(["list", "in", "outside/far.jpg"], in: folder)
+    #expect(listed.status == 0)
+    try listed.stdout.write(toFile: folder + "/files.txt", atomically: true, encoding: .utf8)
+    for k in 0..<3 {
+      let shard = try run(
+        [
+          "run", "--shard", "\(k)/3", "--from-list", "files.txt", "-o", "listed", "p.pipeline", "in/set1", "outside",
+          "in",
+        ], in: folder)
+      #expect(shard.status == 0, "\(shard.stderr)")
+    }
+    #expect(try contents(below: folder + "/listed") == expected)
+  }
+
   /// A shard reads only its own files from the other stores: after a run over
   /// everything, shards of any N redo nothing, and a touched file is not redone.
   @Test func shardsAfterARunOverEverythingRedoNothing() throws {

@@ -48,6 +48,31 @@ import Testing
       inputs.map(\.dimensions) == [ImageDimensions(width: 400, height: 300), ImageDimensions(width: 640, height: 480)])
   }
 
+  /// A folder given inside another is walked as part of it, whatever the order, unless
+  /// the outer walk cannot reach it (a hidden folder between); a list read with both
+  /// places its files alike.
+  @Test func aFolderGivenInsideAnotherIsPartOfIt() throws {
+    let folder = try temporaryFolder()
+    for sub in ["in/2024", "in/.hidden"] {
+      try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+    }
+    for path in ["in/a.jpg", "in/2024/b.jpg", "in/.hidden/c.jpg"] {
+      try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/" + path)
+    }
+    let (inner, outer, hidden) = (folder + "/in/2024", folder + "/in", folder + "/in/.hidden")
+    for paths in [[inner, outer, hidden], [outer, inner + "/", hidden], [hidden, inner + "/b.jpg", outer]] {
+      let (inputs, _) = try InputScanner().scan(paths)
+      let placed = inputs.map { "\($0.root) \($0.relativeDirectory) \($0.name)" }.sorted()
+      #expect(placed == ["\(hidden)  c.jpg", "\(outer) 2024 b.jpg", "\(outer)  a.jpg"].sorted(), "\(paths)")
+    }
+    let list = InputList(
+      bytes: Array("\(outer)/a.jpg\n\(inner)/b.jpg\n\(hidden)/c.jpg\n\(outer)/./2024/b.jpg\n".utf8), separator: .newline
+    )
+    let listed = try list.select(roots: [inner, hidden, outer + "/", outer], shard: nil)
+    #expect(listed.map(\.relativePath) == ["a.jpg", "2024/b.jpg", "c.jpg", "2024/b.jpg"])
+    #expect(listed.map(\.root) == [outer, outer, hidden, outer])
+  }
+
   @Test func aFileKnownUnchangedIsNotOpened() throws {
     let folder = try temporaryFolder()
     try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/a.jpg")

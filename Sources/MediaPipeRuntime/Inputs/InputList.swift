@@ -111,13 +111,22 @@ public struct InputList: Sendable {
         defer { start = end + 1 }
         guard last > start else { continue }
         let line = UnsafeRawBufferPointer(rebasing: all[start..<last])
-        // The longest textual root prefix whose rest is a clean relative path.
+        // The textual root prefix the line starts with; below two roots, one given
+        // inside the other, the one a walk would take it from (`Self.placed`).
         var best = -1
+        var matches = 0
         for (index, prefix) in prefixes.enumerated()
-        where line.count > prefix.count && (best < 0 || prefix.count > prefixes[best].count)
+        where line.count > prefix.count
           && prefix.withUnsafeBytes({ memcmp($0.baseAddress!, line.baseAddress!, prefix.count) == 0 })
         {
-          best = index
+          matches += 1
+          if best < 0 || prefix.count > prefixes[best].count { best = index }
+        }
+        if matches > 1 {
+          best = Self.placed(
+            prefixes.indices.filter {
+              line.count > prefixes[$0].count && prefixes[$0].elementsEqual(line.prefix(prefixes[$0].count))
+            }.map { ($0, prefixes[$0].count, UnsafeRawBufferPointer(rebasing: line[prefixes[$0].count...])) })
         }
         if best >= 0 {
           let rest = UnsafeRawBufferPointer(rebasing: line[prefixes[best].count...])
@@ -132,10 +141,14 @@ public struct InputList: Sendable {
         }
         let text = String(decoding: line, as: UTF8.self)
         let normal = OutputPlan.normalise(text)
-        var match = -1
-        for (index, root) in absolute.enumerated()
-        where normal.hasPrefix(root == "/" ? "/" : root + "/") && (match < 0 || root.count > absolute[match].count) {
-          match = index
+        let match = Array(normal.utf8).withUnsafeBytes { normalBytes in
+          Self.placed(
+            absolute.enumerated().compactMap { index, root in
+              let prefix = root == "/" ? 1 : root.utf8.count + 1
+              guard normal.utf8.starts(with: (root == "/" ? "/" : root + "/").utf8), normalBytes.count > prefix
+              else { return nil }
+              return (index, prefix, UnsafeRawBufferPointer(rebasing: normalBytes[prefix...]))
+            })
         }
         guard match >= 0 else {
           failure = OutsideRoots(path: text, roots: given)
@@ -150,6 +163,21 @@ public struct InputList: Sendable {
     }
     if let failure { throw failure }
     return selected
+  }
+
+  /// Of the roots a listed path lies below (each a key, its prefix's length, the rest
+  /// of the path), the one a walk takes the file from, as `InputScanner.scan` places
+  /// it: the outermost whose rest is clean and hidden nowhere (a walk skips names
+  /// starting with '.'); else the deepest with a clean rest; -1 when none has one.
+  static func placed(_ candidates: [(key: Int, length: Int, rest: UnsafeRawBufferPointer)]) -> Int {
+    let clean = candidates.filter { isClean($0.rest) }
+    if let outer = clean.filter({ !isHidden($0.rest) }).min(by: { $0.length < $1.length }) { return outer.key }
+    return clean.max(by: { $0.length < $1.length })?.key ?? -1
+  }
+
+  /// Whether a part of a relative path starts with '.'.
+  private static func isHidden(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    bytes.indices.contains { bytes[$0] == UInt8(ascii: ".") && ($0 == 0 || bytes[$0 - 1] == UInt8(ascii: "/")) }
   }
 
   /// Whether a relative path has no empty, `.` or `..` part.

@@ -64,12 +64,16 @@ public struct InputScanner {
 
   /// Everything found, in a stable order (by path), plus files passed over
   /// because they are neither images nor named like images.
+  ///
+  /// Each file has one root, whatever the order of the paths: a folder given
+  /// inside another given folder is walked as part of the outer one, and a file
+  /// given inside a given folder goes with that folder (`Placement`), so every
+  /// shard places every file alike and the outputs mirror the outer folder.
   public func scan(_ paths: [String]) throws -> (inputs: [InputFile], ignored: [String]) {
     var inputs: [InputFile] = []
     var ignored: [String] = []
     var seen = Seen()
-    // The folders' real paths, for a shard to place links by their targets (`takesLink`).
-    let roots = shard == nil ? [] : paths.filter { Self.isFolder($0) }.map { Self.canonical($0) }
+    var placement = Placement(paths: paths, excluded: excludedDirectories)
     for (index, path) in paths.enumerated() {
       // A second path may name files the first reached.
       if index > 0 { seen.track(inputs) }
@@ -83,21 +87,133 @@ public struct InputScanner {
         throw MissingPath(path: path, why: "not a regular file or folder")
       }
       if type == S_IFDIR {
-        let root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-        walk(root, root: root, relative: "", roots: roots, into: &inputs, ignored: &ignored, seen: &seen)
+        guard !placement.isInsideAnotherFolder(index) else { continue }
+        let root = Placement.trimmed(path)
+        walk(root, root: root, relative: "", placement: &placement, into: &inputs, ignored: &ignored, seen: &seen)
+      } else if let (folder, relative) = placement.folder(holding: index) {
+        // Found where a walk of that folder finds it, and placed as it would be.
+        if let shard, !shard.contains(relativePath: relative) { continue }
+        let root = Placement.trimmed(paths[folder])
+        consider(
+          root == "/" ? "/" + relative : root + "/" + relative, canonical: placement.canonical[index], root: root,
+          relative: Self.split(relative).folder, stat: st, explicit: true, link: false, into: &inputs,
+          ignored: &ignored, seen: &seen)
       } else {
         let root = (path as NSString).deletingLastPathComponent
-        if let shard, !shard.contains(relativePath: (path as NSString).lastPathComponent) { continue }
+        if let shard, !shard.contains(relativePath: placement.shardName(of: index)) { continue }
         consider(
-          path, root: root.isEmpty ? "." : root, relative: "", stat: st, explicit: true, link: false,
-          into: &inputs, ignored: &ignored, seen: &seen)
+          path, canonical: placement.canonical[index], root: root.isEmpty ? "." : root, relative: "", stat: st,
+          explicit: true, link: false, into: &inputs, ignored: &ignored, seen: &seen)
       }
     }
     return (inputs, ignored)
   }
 
+  /// Where each file a scan can reach belongs, so that a run over everything takes
+  /// it once and N shards take it once between them, from the same root:
+  /// - a folder given inside another given folder (one whose walk reaches it: no
+  ///   hidden or excluded folder between) is part of the outer one; the same folder
+  ///   given twice goes by its first mention;
+  /// - a file given inside a given folder goes by its path below that folder;
+  /// - another given file goes by its name, at its first mention;
+  /// - a symbolic link to a file goes by its target, placed as above when a given
+  ///   path reaches the target, and otherwise by the first link to it a walk meets
+  ///   (every shard meets every link: links are never passed over unread).
+  struct Placement {
+    /// The real path of each given path (nil for one that does not exist).
+    let canonical: [String?]
+    /// The given folders, by index and real path.
+    private let folders: [(index: Int, canonical: String)]
+    private let excluded: Set<String>
+    /// Given files below no given folder: real path → the name their shard goes by.
+    private var files: [String: String] = [:]
+    /// Links to files nothing else places: target → whether this shard takes it.
+    private var linkTargets: [String: Bool] = [:]
+
+    init(paths: [String], excluded: Set<String>) {
+      var canonical: [String?] = []
+      var folders: [(index: Int, canonical: String)] = []
+      var files: [(index: Int, canonical: String)] = []
+      for (index, path) in paths.enumerated() {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+          canonical.append(nil)
+          continue
+        }
+        let real = InputScanner.canonical(path)
+        canonical.append(real)
+        if st.st_mode & S_IFMT == S_IFDIR { folders.append((index, real)) } else { files.append((index, real)) }
+      }
+      self.canonical = canonical
+      self.folders = folders
+      self.excluded = excluded
+      for (index, real) in files where owner(of: real) == nil && self.files[real] == nil {
+        self.files[real] = InputScanner.split(paths[index]).name
+      }
+    }
+
+    /// A path as a root: without a trailing `/`.
+    static func trimmed(_ path: String) -> String {
+      path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// The outermost given folder whose walk reaches the real path `path`, and the
+    /// path below it ("" for the folder itself; the first mention among equals).
+    func owner(of path: String) -> (index: Int, relative: String)? {
+      var best: (index: Int, relative: String)?
+      for folder in folders {
+        guard let relative = reach(from: folder.canonical, to: path) else { continue }
+        if best == nil || relative.utf8.count > best!.relative.utf8.count { best = (folder.index, relative) }
+      }
+      return best
+    }
+
+    /// Whether the given folder at `index` is walked as part of another one.
+    func isInsideAnotherFolder(_ index: Int) -> Bool {
+      guard let real = canonical[index], let owner = owner(of: real) else { return false }
+      return owner.index != index
+    }
+
+    /// The given folder holding the given file at `index`, and the file's path below it.
+    func folder(holding index: Int) -> (index: Int, relative: String)? {
+      canonical[index].flatMap { owner(of: $0) }
+    }
+
+    /// The name a given file below no given folder goes by: its first mention's.
+    func shardName(of index: Int) -> String {
+      canonical[index].flatMap { files[$0] } ?? ""
+    }
+
+    /// Whether `shard` takes a symbolic link at `relativePath` (below its root) to the
+    /// file whose real path is `target`.
+    mutating func takesLink(to target: String, at relativePath: String, shard: Shard) -> Bool {
+      if let owner = owner(of: target) { return shard.contains(relativePath: owner.relative) }
+      if let name = files[target] { return shard.contains(relativePath: name) }
+      if let mine = linkTargets[target] { return mine }
+      let mine = shard.contains(relativePath: relativePath)
+      linkTargets[target] = mine
+      return mine
+    }
+
+    /// `path` below `folder` (both real paths), if a walk of `folder` reaches it: it
+    /// skips names starting with '.' and never enters an excluded folder.
+    private func reach(from folder: String, to path: String) -> String? {
+      if path == folder { return "" }
+      let prefix = folder == "/" ? "/" : folder + "/"
+      guard path.utf8.starts(with: prefix.utf8) else { return nil }
+      let relative = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+      var below = folder == "/" ? "" : folder
+      for part in relative.split(separator: "/") {
+        if part.hasPrefix(".") { return nil }
+        below += "/" + part
+        if excluded.contains(below) { return nil }
+      }
+      return relative
+    }
+  }
+
   private func walk(
-    _ folder: String, root: String, relative: String, roots: [String], into inputs: inout [InputFile],
+    _ folder: String, root: String, relative: String, placement: inout Placement, into inputs: inout [InputFile],
     ignored: inout [String], seen: inout Seen
   ) {
     // The folder's real path, once: a regular file in it is that plus its name
@@ -147,8 +263,8 @@ public struct InputScanner {
       }
       if type == S_IFDIR {
         walk(
-          path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, roots: roots, into: &inputs,
-          ignored: &ignored, seen: &seen)
+          path, root: root, relative: relative.isEmpty ? name : relative + "/" + name, placement: &placement,
+          into: &inputs, ignored: &ignored, seen: &seen)
       } else if type == S_IFREG {
         let key = canonicalFolder == "/" ? "/" + name : canonicalFolder + "/" + name
         consider(
@@ -165,31 +281,17 @@ public struct InputScanner {
           continue
         }
         let target = Self.canonical(path)
-        if !takesLink(to: target, at: relative.isEmpty ? name : relative + "/" + name, roots: roots) { continue }
+        if let shard,
+          !placement.takesLink(to: target, at: relative.isEmpty ? name : relative + "/" + name, shard: shard)
+        {
+          continue
+        }
         seen.track(inputs)
         consider(
           path, canonical: target, root: root, relative: relative, stat: st, explicit: false, link: true,
           into: &inputs, ignored: &ignored, seen: &seen)
       }
     }
-  }
-
-  /// Whether this shard takes a symbolic link to a file (`relativePath`, below its
-  /// root) whose real path is `target`. A run over everything takes such a file
-  /// once, by its real path when a walk reaches it there: so the link goes to the
-  /// shard of its target's path below the root that holds it, where both meet and
-  /// the file is taken once; a link to a file below no root goes by its own path.
-  private func takesLink(to target: String, at relativePath: String, roots: [String]) -> Bool {
-    guard let shard else { return true }
-    // The deepest root holding the target: a walk of it reaches the target by that path.
-    let holder = roots.filter { target.hasPrefix($0 == "/" ? "/" : $0 + "/") }.max { $0.count < $1.count }
-    guard let holder else { return shard.contains(relativePath: relativePath) }
-    return shard.contains(relativePath: String(target.dropFirst(holder == "/" ? 1 : holder.count + 1)))
-  }
-
-  static func isFolder(_ path: String) -> Bool {
-    var st = stat()
-    return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
   }
 
   /// Adds a file if it is an input. A file reached twice (through a link, or
