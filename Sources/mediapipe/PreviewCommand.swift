@@ -44,20 +44,10 @@ struct PreviewCommand: ParsableCommand {
   @Option(name: [.short, .long], help: "Worker processes to run at once (default: the number of cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-  @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
-  var allowUntrustedFormats = false
-
-  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
-  var maxPixels: Int = Limits.standard.maxPixels
-
-  @Option(
-    help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
-  var timeout: Double = 120
+  @OptionGroup var limits: LimitOptions
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     if let sample { guard sample >= 1 else { throw ValidationError("--sample must be at least 1, found \(sample)") } }
   }
 
@@ -67,12 +57,10 @@ struct PreviewCommand: ParsableCommand {
     route.write = { level, message, _ in
       if level >= .notice { printError(message) }
     }
-    var limits = Limits.standard
-    limits.maxPixels = maxPixels
-    limits.timeout = timeout
     let engine = EngineOptions(
-      pipelinePath: pipeline, outputRoot: nil, jobs: jobs, allowUntrusted: allowUntrustedFormats, statePath: nil,
-      shard: nil, stateJournal: .automatic, force: true, waitForLock: false, dryRun: false, limits: limits,
+      pipelinePath: pipeline, outputRoot: nil, jobs: jobs, allowUntrusted: limits.allowUntrustedFormats,
+      statePath: nil, shard: nil, stateJournal: .automatic, force: true, waitForLock: false, dryRun: false,
+      limits: limits.limits,
       libvipsWarnings: false, workerExecutable: try Console.attempt { try MissingWorkerProgram.check() })
     let result = try Console.attempt {
       try Preview.build(

@@ -11,8 +11,7 @@ struct WorkerOptions: ParsableArguments {
   @Option(name: [.short, .customLong("output")], help: "Write outputs below this folder, mirroring the input folders.")
   var outputDirectory: String?
 
-  @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
-  var allowUntrustedFormats = false
+  @OptionGroup var limits: LimitOptions
 
   @Option(
     name: .customLong("state"),
@@ -26,30 +25,6 @@ struct WorkerOptions: ParsableArguments {
       valueName: "auto|wal|delete"))
   var stateJournal: StateJournal = .automatic
 
-  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
-  var maxPixels: Int = 100_000_000
-
-  @Option(
-    help:
-      "Refuse animated GIF and WebP images with more frames than this, when their frames are kept (their pixels count towards --max-pixels too)."
-  )
-  var maxFrames: Int = Limits.standard.maxFrames
-
-  @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
-  var maxFileSize: Int = 500
-
-  @Option(
-    help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
-  var timeout: Double = 120
-
-  @Option(
-    help: ArgumentHelp(
-      "Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
-  var workerMemory: Int?
-
-  @Option(help: "Tries again for an image whose worker crashed or timed out.")
-  var retries: Int = 1
-
   @Flag(help: "If another run is writing into the same output folder, exit at once with code 75 instead of waiting.")
   var noWait = false
 
@@ -60,14 +35,6 @@ struct WorkerOptions: ParsableArguments {
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-    guard maxFrames >= 1 else { throw ValidationError("--max-frames must be at least 1") }
-    guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
-    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
-    guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
-    if let workerMemory {
-      guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") }
-    }
   }
 
   enum LogFormat: String, ExpressibleByArgument {
@@ -80,18 +47,63 @@ struct WorkerOptions: ParsableArguments {
   func engineOptions(pipelinePath: String, shard: Shard?, force: Bool, dryRun: Bool, verbose: Bool) throws
     -> EngineOptions
   {
-    var options = EngineOptions(
-      pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: allowUntrustedFormats,
+    EngineOptions(
+      pipelinePath: pipelinePath, outputRoot: outputDirectory, jobs: jobs, allowUntrusted: limits.allowUntrustedFormats,
       statePath: statePath, shard: shard, stateJournal: stateJournal, force: force, waitForLock: !noWait,
-      dryRun: dryRun,
-      limits: Limits(
-        maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
-        retries: retries),
+      dryRun: dryRun, limits: limits.limits, libvipsWarnings: verbose,
       // A dry run starts no worker: it needs none.
-      libvipsWarnings: verbose,
       workerExecutable: dryRun ? WorkerProgram.find() ?? WorkerProgram.name : try MissingWorkerProgram.check())
-    options.limits.maxFrames = maxFrames
-    return options
+  }
+}
+
+/// The limits that make hostile files harmless, for every command that
+/// processes images (`run`, `watch`, `preview`).
+struct LimitOptions: ParsableArguments {
+  @Flag(help: "Allow loaders libvips marks untrusted (SVG, PDF, ...). Only for files you trust.")
+  var allowUntrustedFormats = false
+
+  @Option(help: "Refuse images with more pixels than this, from their header, before decoding.")
+  var maxPixels: Int = Limits.standard.maxPixels
+
+  @Option(
+    help:
+      "Refuse animated GIF and WebP images with more frames than this, when their frames are kept (their pixels count towards --max-pixels too)."
+  )
+  var maxFrames: Int = Limits.standard.maxFrames
+
+  @Option(help: ArgumentHelp("Refuse files larger than this many megabytes.", valueName: "MB"))
+  var maxFileSize: Int = Limits.standard.maxFileSize / 1_000_000
+
+  @Option(
+    help: ArgumentHelp("Stop an image that takes longer than this; its worker is replaced.", valueName: "seconds"))
+  var timeout: Double = 120
+
+  @Option(
+    help: ArgumentHelp(
+      "Memory one worker may allocate; an image needing more fails with 'out of memory'.", valueName: "MB"))
+  var workerMemory: Int?
+
+  @Option(help: "Tries again for an image whose worker crashed or timed out.")
+  var retries: Int = Limits.standard.retries
+
+  func validate() throws {
+    guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+    guard maxFrames >= 1 else { throw ValidationError("--max-frames must be at least 1") }
+    guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+    guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+    if let workerMemory {
+      guard workerMemory >= 64 else { throw ValidationError("--worker-memory must be at least 64 (MB)") }
+    }
+  }
+
+  /// The engine's limits from these flags.
+  var limits: Limits {
+    var limits = Limits(
+      maxPixels: maxPixels, maxFileSize: maxFileSize * 1_000_000, timeout: timeout, workerMemoryMB: workerMemory,
+      retries: retries)
+    limits.maxFrames = maxFrames
+    return limits
   }
 }
 

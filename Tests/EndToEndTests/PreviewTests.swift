@@ -208,6 +208,28 @@ struct PreviewTests {
     for sub in ["a", "b", "c"] { #expect(html.contains("in/\(sub)/0.jpg"), "one from \(sub)") }
   }
 
+  /// `preview` takes the limits `run` takes: a file over `--max-file-size` fails before
+  /// it is opened, and the page shows why.
+  @Test func theLimitsOfARunApply() throws {
+    let folder = try workspace(copyFixtures: false)
+    let photo = repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path
+    try FileManager.default.copyItem(atPath: photo, toPath: folder + "/in/small.jpg")
+    // The same JPEG with 1.5 MB after its end: it decodes, but it is over 1 MB.
+    try (Data(contentsOf: URL(fileURLWithPath: photo)) + Data(count: 1_500_000)).write(
+      to: URL(fileURLWithPath: folder + "/in/padded.jpg"))
+    let preview = try mediapipe(
+      [
+        "preview", "--max-file-size", "1", "--max-frames", "5", "--retries", "0", pipeline("resize.pipeline"), "in",
+        "-o", "p",
+      ], in: folder)
+    #expect(preview.status == 1, "\(preview.stderr)")
+    #expect(preview.stdout.contains("1 card for 1 image, 1 failed"), "\(preview.stdout)")
+    let html = try String(contentsOfFile: folder + "/p/index.html", encoding: .utf8)
+    #expect(html.contains("padded.jpg") && html.contains("file too large"), "\(html)")
+    let fits = try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder)
+    #expect(fits.status == 0, "\(fits.stderr)")
+  }
+
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(
