@@ -230,6 +230,33 @@ struct PreviewTests {
     #expect(fits.status == 0, "\(fits.stderr)")
   }
 
+  /// Where no search chose the quality, a card shows what the encoder was given: the
+  /// setting, or the format's default (JPEG XL's is distance 1; JPEG inside a TIFF is
+  /// written at 75), and "lossless" only where nothing was lost. Its own JPEG XL
+  /// outputs are shown, though JPEG XL input is blocked.
+  @Test func aCardShowsTheQualityTheEncoderWasGiven() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/photo.jpg")
+    let variants = [
+      ("jxl", "compress jxl", "distance 1"), ("jxl-d", "compress jxl distance=2.5", "distance 2.5"),
+      ("jxl-q", "compress jxl quality=60", "60"), ("tif-jpeg", "compress tiff compression=jpeg", "75"),
+      ("tif", "compress tiff", "lossless"), ("webp", "compress webp", "80"), ("png", "compress png", "lossless"),
+    ]
+    let text = variants.map { "variant \($0.0)\n  resize 64x64\n  \($0.1)\n  output \"\($0.0)/{stem}\"\n" }.joined()
+    try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/v.pipeline"))
+    let preview = try mediapipe(["preview", "v.pipeline", "in", "-o", "p"], in: folder)
+    #expect(preview.status == 0, "\(preview.stderr)")
+    // Its own JPEG XL outputs are shown (as PNG), untrusted loaders blocked or not.
+    #expect(!preview.stderr.contains("no rendition"), "\(preview.stderr)")
+    let html = try String(contentsOfFile: folder + "/p/index.html", encoding: .utf8)
+    for (name, _, label) in variants {
+      let card = try #require(html.range(of: "data-variant=\"\(name)\"")).upperBound
+      let quality = try #require(html.range(of: "<dt>Quality</dt><dd>", range: card..<html.endIndex)).upperBound
+      #expect(html[quality...].hasPrefix(label + "</dd>"), "\(name): \(html[quality...].prefix(20))")
+    }
+  }
+
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(

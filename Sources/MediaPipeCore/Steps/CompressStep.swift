@@ -124,6 +124,19 @@ public struct Compress: PipelineStep {
     quality ?? Compress.defaultQuality[format] ?? 80
   }
 
+  /// The quality an output in `format` is written at, in a word or two ("80",
+  /// "distance 1", "lossless"), when no search chose it.
+  public func qualityLabel(writing format: Format) -> String {
+    switch format {
+    case .png, .gif, .same: return "lossless"
+    // JPEG inside a TIFF: libvips's tiffsave default quality (no option sets another).
+    case .tiff: return tiffCompression == .jpeg ? "75" : "lossless"
+    case .webp where lossless, .jxl where lossless: return "lossless"
+    case .jxl: return quality.map(String.init) ?? "distance \(formatNumber(distance ?? 1))"
+    case .jpeg, .webp, .avif: return "\(quality(for: format))"
+    }
+  }
+
   /// Which options each format takes.
   static let keysByFormat: [Format: [String]] = [
     .jpeg: ["quality", "progressive", "subsample", "optimize", "background", "max_bytes", "min_quality"],

@@ -91,8 +91,15 @@ public enum Preview {
         pending.append(card)
       }
     }
-    // One rendition run for every file a browser cannot show, through the same workers.
-    let views = try render(renditions, folder: folder, options: options.engine, logger: logger)
+    // One rendition run for every file a browser cannot show, through the same workers;
+    // none after an interrupt (the page shows what was done), and a new one stops them.
+    var views: [String: String] = [:]
+    if !result.outcome.interrupted {
+      let rendered = try render(
+        renditions, folder: folder, options: options.engine, logger: logger, interrupts: interrupts)
+      views = rendered.views
+      result.outcome.interrupted = rendered.interrupted
+    }
     for index in pending.indices {
       var card = pending[index]
       let number = String(card.id.prefix { $0 != "-" })
@@ -155,16 +162,10 @@ public enum Preview {
       outcome: outcome)
   }
 
-  /// What the card says for the quality: the number the compress step names (or its
-  /// default), "lossless" for lossless formats and settings.
+  /// What the card says for the quality when the output does not say: the compress
+  /// step's setting or its format's default.
   static func quality(_ compress: Compress, format: String) -> String {
-    guard let written = Compress.Format(rawValue: format) else { return "" }
-    switch written {
-    case .png, .gif, .tiff: return "lossless"
-    case .webp where compress.lossless, .jxl where compress.lossless: return "lossless"
-    case .jxl where compress.distance != nil: return "distance \(compress.distance ?? 0)"
-    default: return "\(compress.quality(for: written))"
-    }
+    Compress.Format(rawValue: format).map { compress.qualityLabel(writing: $0) } ?? ""
   }
 
   /// Makes the folder ready: new, empty, or an earlier preview whose files go.
@@ -222,24 +223,33 @@ public enum Preview {
   }
 
   /// PNG renditions of `staged` files in `views/`, by name ("o001" to "views/o001.png").
-  private static func render(_ staged: [String], folder: String, options: EngineOptions, logger: Logger) throws
-    -> [String: String]
-  {
-    guard !staged.isEmpty else { return [:] }
+  private static func render(
+    _ staged: [String], folder: String, options: EngineOptions, logger: Logger, interrupts: InterruptPipe?
+  ) throws -> (views: [String: String], interrupted: Bool) {
+    guard !staged.isEmpty else { return ([:], false) }
     let pipeline = folder + "/.staging/view.pipeline"
     try Data("# a rendition a browser can show\ncompress png\noutput \"{stem}.png\"\n".utf8).write(
       to: URL(fileURLWithPath: pipeline))
-    let engine = try makeEngine(options, pipeline: pipeline, root: folder + "/views", logger: logger, interrupts: nil)
+    // Every staged file is either an output the run wrote or an original the run read
+    // (so its loader was allowed): untrusted loaders may read them, so that the
+    // preview shows its own JPEG XL outputs though JPEG XL input is blocked.
+    var options = options
+    options.allowUntrusted = true
+    let engine = try makeEngine(
+      options, pipeline: pipeline, root: folder + "/views", logger: logger, interrupts: interrupts)
     var views: [String: String] = [:]
-    _ = try engine.run([folder + "/.staging/files"]) { event in
+    let outcome = try engine.run([folder + "/.staging/files"]) { event in
       guard event.status == .done, let output = event.outputs.first else {
-        logger.warning("warning: no rendition of \(event.input) for the preview: \(event.failure?.sentence ?? "")")
+        // Skipped: not started before an interrupt.
+        if event.status == .failed {
+          logger.warning("warning: no rendition of \(event.input) for the preview: \(event.failure?.sentence ?? "")")
+        }
         return
       }
       let name = ((event.input as NSString).lastPathComponent as NSString).deletingPathExtension
       views[name] = relative(output.path, to: folder)
     }
-    return views
+    return (views, outcome.interrupted)
   }
 
   /// `path` relative to `folder` (below which it lies).
