@@ -77,6 +77,16 @@ import Testing
         "(c) 2026 Test Owner ((c) 2026 Test Owner (Photographer) - [None] (Editor), ASCII, 20 components, 20 bytes)")
         == "(c) 2026 Test Owner")
     #expect(MetadataPolicy.exifValue("Test Artist (Test Artist, ASCII, 12 components, 12 bytes)") == "Test Artist")
+    // As libvips 8.14 gives them (exiftool wrote the values): parentheses left open
+    // in the value, and so in the description; UTF-8 (M counts bytes).
+    #expect(
+      MetadataPolicy.exifValue(
+        "Smith :-) (c (Smith :-) (c (Photographer) - [None] (Editor), ASCII, 13 components, 13 bytes)")
+        == "Smith :-) (c")
+    #expect(
+      MetadataPolicy.exifValue("Ünïcode (x) ☺ (Ünïcode (x) ☺, ASCII, 18 components, 18 bytes)") == "Ünïcode (x) ☺")
+    // Padded with NULs: M is more than the text.
+    #expect(MetadataPolicy.exifValue("ACME (ACME, ASCII, 20 components, 20 bytes)") == "ACME")
     #expect(MetadataPolicy.exifValue("no description") == nil)
     #expect(MetadataPolicy.exifValue("unbalanced )") == nil)
   }

@@ -95,9 +95,21 @@ extension MetadataPolicy {
   }
 
   /// The value of a libvips EXIF string field, written "VALUE (DESCRIPTION, FORMAT,
-  /// N components, M bytes)"; the description may hold parentheses of its own.
+  /// N components, M bytes)". The description may hold parentheses of its own, even
+  /// unmatched ones ("Smith :-) (Smith :-) (Photographer) - [None] (Editor), ASCII,
+  /// ...)" for a Copyright): a text value is its first M - 1 bytes (M counts the
+  /// closing NUL) where " (" follows them; else (a value padded with NULs, or a
+  /// Copyright naming an editor too) it is what precedes the description, found
+  /// by matching parentheses from the end.
   static func exifValue(_ field: String) -> String? {
     guard field.hasSuffix(")") else { return nil }
+    let bytes = Array(field.utf8)
+    if let count = declaredBytes(field), count >= 1, count + 1 < bytes.count,
+      bytes[count - 1] == UInt8(ascii: " "), bytes[count] == UInt8(ascii: "("),
+      let value = String(validating: bytes[..<(count - 1)], as: UTF8.self)
+    {
+      return value
+    }
     var depth = 0
     var index = field.endIndex
     while index > field.startIndex {
@@ -112,6 +124,13 @@ extension MetadataPolicy {
     var value = field[..<index]
     while value.last == " " { value = value.dropLast() }
     return String(value)
+  }
+
+  /// M in a field's closing "..., M bytes)".
+  private static func declaredBytes(_ field: String) -> Int? {
+    guard field.hasSuffix(" bytes)"), let comma = field.lastIndex(of: ",") else { return nil }
+    let number = field[field.index(after: comma)...].dropFirst().dropLast(" bytes)".count)
+    return Int(number)
   }
 
   /// IIM for libvips 8.14's tiffsave, which passes the blob's length in
