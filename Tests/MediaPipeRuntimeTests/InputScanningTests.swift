@@ -53,24 +53,36 @@ import Testing
   /// places its files alike.
   @Test func aFolderGivenInsideAnotherIsPartOfIt() throws {
     let folder = try temporaryFolder()
-    for sub in ["in/2024", "in/.hidden"] {
+    // ".\u{301}h" is hidden too: its first byte is a dot, though its first character is not.
+    for sub in ["in/2024", "in/.hidden", "in/.\u{301}h"] {
       try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
     }
-    for path in ["in/a.jpg", "in/2024/b.jpg", "in/.hidden/c.jpg"] {
+    for path in ["in/a.jpg", "in/2024/b.jpg", "in/.hidden/c.jpg", "in/.\u{301}h/d.jpg"] {
       try FileManager.default.copyItem(atPath: fixtures + "/photo.jpg", toPath: folder + "/" + path)
     }
-    let (inner, outer, hidden) = (folder + "/in/2024", folder + "/in", folder + "/in/.hidden")
-    for paths in [[inner, outer, hidden], [outer, inner + "/", hidden], [hidden, inner + "/b.jpg", outer]] {
+    let (inner, outer, hidden, accent) = (
+      folder + "/in/2024", folder + "/in", folder + "/in/.hidden", folder + "/in/.\u{301}h"
+    )
+    try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: outer)
+    let expected = ["\(hidden)  c.jpg", "\(accent)  d.jpg", "\(outer) 2024 b.jpg", "\(outer)  a.jpg"].sorted()
+    for paths in [
+      [inner, outer, hidden, accent], [outer, inner + "/", accent, hidden], [hidden, accent, inner + "/b.jpg", outer],
+    ] {
       let (inputs, _) = try InputScanner().scan(paths)
       let placed = inputs.map { "\($0.root) \($0.relativeDirectory) \($0.name)" }.sorted()
-      #expect(placed == ["\(hidden)  c.jpg", "\(outer) 2024 b.jpg", "\(outer)  a.jpg"].sorted(), "\(paths)")
+      #expect(placed == expected, "\(paths)")
     }
     let list = InputList(
-      bytes: Array("\(outer)/a.jpg\n\(inner)/b.jpg\n\(hidden)/c.jpg\n\(outer)/./2024/b.jpg\n".utf8), separator: .newline
-    )
-    let listed = try list.select(roots: [inner, hidden, outer + "/", outer], shard: nil)
-    #expect(listed.map(\.relativePath) == ["a.jpg", "2024/b.jpg", "c.jpg", "2024/b.jpg"])
-    #expect(listed.map(\.root) == [outer, outer, hidden, outer])
+      bytes: Array("\(outer)/a.jpg\n\(inner)/b.jpg\n\(hidden)/c.jpg\n\(outer)/./2024/b.jpg\n\(accent)/d.jpg\n".utf8),
+      separator: .newline)
+    let listed = try list.select(roots: [inner, hidden, outer + "/", outer, accent], shard: nil)
+    #expect(listed.map(\.relativePath) == ["a.jpg", "2024/b.jpg", "c.jpg", "2024/b.jpg", "d.jpg"])
+    #expect(listed.map(\.root) == [outer, outer, hidden, outer, accent])
+    // The outer folder given through a link, the lines written through the real one.
+    let linked = try InputList(bytes: Array("\(inner)/b.jpg\n".utf8), separator: .newline).select(
+      roots: [inner, folder + "/link"], shard: nil)
+    #expect(linked.map(\.root) == [folder + "/link"])
+    #expect(linked.map(\.relativePath) == ["2024/b.jpg"])
   }
 
   @Test func aFileKnownUnchangedIsNotOpened() throws {

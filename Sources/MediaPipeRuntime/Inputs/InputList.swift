@@ -97,8 +97,23 @@ public struct InputList: Sendable {
         prefixRoot.append(index)
       }
     }
+    // A root given inside another (as the walk takes it, `InputScanner.Placement`):
+    // its files go by the outer root, below the inner one's path there.
+    let placement = InputScanner.Placement(paths: given, excluded: [])
+    let outer: [(index: Int, below: String)] = given.indices.map { index in
+      placement.folder(holding: index).map { ($0.index, $0.relative) } ?? (index, "")
+    }
     var selected: [Listed] = []
     var failure: OutsideRoots?
+    /// Takes the file `rest` below root `index`, if it is in the shard.
+    func take(_ index: Int, _ rest: String) {
+      let (root, relative) = (
+        given[outer[index].index], outer[index].below.isEmpty ? rest : outer[index].below + "/" + rest
+      )
+      if let shard, !shard.contains(relativePath: relative) { return }
+      selected.append(
+        Listed(path: root == "/" ? "/" + relative : root + "/" + relative, root: root, relativePath: relative))
+    }
     bytes.withUnsafeBytes { all in
       var start = 0
       let count = all.count
@@ -111,73 +126,54 @@ public struct InputList: Sendable {
         defer { start = end + 1 }
         guard last > start else { continue }
         let line = UnsafeRawBufferPointer(rebasing: all[start..<last])
-        // The textual root prefix the line starts with; below two roots, one given
-        // inside the other, the one a walk would take it from (`Self.placed`).
+        // The longest textual root prefix whose rest is a clean relative path.
         var best = -1
-        var matches = 0
         for (index, prefix) in prefixes.enumerated()
-        where line.count > prefix.count
+        where line.count > prefix.count && (best < 0 || prefix.count > prefixes[best].count)
           && prefix.withUnsafeBytes({ memcmp($0.baseAddress!, line.baseAddress!, prefix.count) == 0 })
         {
-          matches += 1
-          if best < 0 || prefix.count > prefixes[best].count { best = index }
-        }
-        if matches > 1 {
-          best = Self.placed(
-            prefixes.indices.filter {
-              line.count > prefixes[$0].count && prefixes[$0].elementsEqual(line.prefix(prefixes[$0].count))
-            }.map { ($0, prefixes[$0].count, UnsafeRawBufferPointer(rebasing: line[prefixes[$0].count...])) })
+          best = index
         }
         if best >= 0 {
           let rest = UnsafeRawBufferPointer(rebasing: line[prefixes[best].count...])
           if Self.isClean(rest) {
-            if let shard, !shard.contains(relativePathBytes: rest) { continue }
-            let relative = String(decoding: rest, as: UTF8.self)
-            let root = given[prefixRoot[best]]
-            selected.append(
-              Listed(path: root == "/" ? "/" + relative : root + "/" + relative, root: root, relativePath: relative))
+            let index = prefixRoot[best]
+            if outer[index].index == index && outer[index].below.isEmpty {
+              // The common case, without a string for another shard's file.
+              if let shard, !shard.contains(relativePathBytes: rest) { continue }
+              let relative = String(decoding: rest, as: UTF8.self)
+              let root = given[index]
+              selected.append(
+                Listed(path: root == "/" ? "/" + relative : root + "/" + relative, root: root, relativePath: relative))
+            } else {
+              take(index, String(decoding: rest, as: UTF8.self))
+            }
             continue
           }
         }
         let text = String(decoding: line, as: UTF8.self)
         let normal = OutputPlan.normalise(text)
-        let match = Array(normal.utf8).withUnsafeBytes { normalBytes in
-          Self.placed(
-            absolute.enumerated().compactMap { index, root in
-              let prefix = root == "/" ? 1 : root.utf8.count + 1
-              guard normal.utf8.starts(with: (root == "/" ? "/" : root + "/").utf8), normalBytes.count > prefix
-              else { return nil }
-              return (index, prefix, UnsafeRawBufferPointer(rebasing: normalBytes[prefix...]))
-            })
+        var match = -1
+        // Bytes, not characters: a name may start with a combining mark.
+        for (index, root) in absolute.enumerated()
+        where normal.utf8.starts(with: (root == "/" ? "/" : root + "/").utf8)
+          && (match < 0 || root.utf8.count > absolute[match].utf8.count)
+        {
+          match = index
         }
         guard match >= 0 else {
           failure = OutsideRoots(path: text, roots: given)
           continue
         }
-        let relative = String(normal.dropFirst(absolute[match] == "/" ? 1 : absolute[match].count + 1))
-        if let shard, !shard.contains(relativePath: relative) { continue }
-        let root = given[match]
-        selected.append(
-          Listed(path: root == "/" ? "/" + relative : root + "/" + relative, root: root, relativePath: relative))
+        take(
+          match,
+          String(
+            decoding: normal.utf8.dropFirst(absolute[match] == "/" ? 1 : absolute[match].utf8.count + 1), as: UTF8.self)
+        )
       }
     }
     if let failure { throw failure }
     return selected
-  }
-
-  /// Of the roots a listed path lies below (each a key, its prefix's length, the rest
-  /// of the path), the one a walk takes the file from, as `InputScanner.scan` places
-  /// it: the outermost whose rest is clean and hidden nowhere (a walk skips names
-  /// starting with '.'); else the deepest with a clean rest; -1 when none has one.
-  static func placed(_ candidates: [(key: Int, length: Int, rest: UnsafeRawBufferPointer)]) -> Int {
-    let clean = candidates.filter { isClean($0.rest) }
-    if let outer = clean.filter({ !isHidden($0.rest) }).min(by: { $0.length < $1.length }) { return outer.key }
-    return clean.max(by: { $0.length < $1.length })?.key ?? -1
-  }
-
-  /// Whether a part of a relative path starts with '.'.
-  private static func isHidden(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    bytes.indices.contains { bytes[$0] == UInt8(ascii: ".") && ($0 == 0 || bytes[$0 - 1] == UInt8(ascii: "/")) }
   }
 
   /// Whether a relative path has no empty, `.` or `..` part.

@@ -111,9 +111,9 @@ public struct InputScanner {
 
   /// Where each file a scan can reach belongs, so that a run over everything takes
   /// it once and N shards take it once between them, from the same root:
-  /// - a folder given inside another given folder (one whose walk reaches it: no
-  ///   hidden or excluded folder between) is part of the outer one; the same folder
-  ///   given twice goes by its first mention;
+  /// - a folder given inside another given folder whose walk reaches it (no hidden,
+  ///   excluded or unreadable folder between) is part of the outer one; the same
+  ///   folder given twice goes by its first mention;
   /// - a file given inside a given folder goes by its path below that folder;
   /// - another given file goes by its name, at its first mention;
   /// - a symbolic link to a file goes by its target, placed as above when a given
@@ -122,33 +122,40 @@ public struct InputScanner {
   struct Placement {
     /// The real path of each given path (nil for one that does not exist).
     let canonical: [String?]
-    /// The given folders, by index and real path.
-    private let folders: [(index: Int, canonical: String)]
+    /// The given folders' real paths, each with its first mention.
+    private var folders: [String: Int] = [:]
     private let excluded: Set<String>
+    /// The given paths inside a given folder: that folder, and the path below it.
+    private var owners: [Int: (index: Int, relative: String)] = [:]
     /// Given files below no given folder: real path → the name their shard goes by.
     private var files: [String: String] = [:]
     /// Links to files nothing else places: target → whether this shard takes it.
     private var linkTargets: [String: Bool] = [:]
 
     init(paths: [String], excluded: Set<String>) {
+      self.excluded = excluded
       var canonical: [String?] = []
-      var folders: [(index: Int, canonical: String)] = []
-      var files: [(index: Int, canonical: String)] = []
+      var isFolder: [Bool] = []
       for (index, path) in paths.enumerated() {
         var st = stat()
         guard stat(path, &st) == 0 else {
           canonical.append(nil)
+          isFolder.append(false)
           continue
         }
         let real = InputScanner.canonical(path)
         canonical.append(real)
-        if st.st_mode & S_IFMT == S_IFDIR { folders.append((index, real)) } else { files.append((index, real)) }
+        isFolder.append(st.st_mode & S_IFMT == S_IFDIR)
+        if isFolder[index], folders[real] == nil { folders[real] = index }
       }
       self.canonical = canonical
-      self.folders = folders
-      self.excluded = excluded
-      for (index, real) in files where owner(of: real) == nil && self.files[real] == nil {
-        self.files[real] = InputScanner.split(paths[index]).name
+      for (index, real) in canonical.enumerated() {
+        guard let real else { continue }
+        if let owner = owner(of: real) {
+          owners[index] = owner
+        } else if !isFolder[index], files[real] == nil {
+          files[real] = InputScanner.split(paths[index]).name
+        }
       }
     }
 
@@ -159,24 +166,29 @@ public struct InputScanner {
 
     /// The outermost given folder whose walk reaches the real path `path`, and the
     /// path below it ("" for the folder itself; the first mention among equals).
+    /// Looks up each of the path's folders, outermost first: a handful of lookups
+    /// whatever the number of given folders.
     func owner(of path: String) -> (index: Int, relative: String)? {
-      var best: (index: Int, relative: String)?
-      for folder in folders {
-        guard let relative = reach(from: folder.canonical, to: path) else { continue }
-        if best == nil || relative.utf8.count > best!.relative.utf8.count { best = (folder.index, relative) }
+      guard !folders.isEmpty else { return nil }
+      let utf8 = path.utf8
+      var end = utf8.startIndex
+      while true {
+        let folder = end == utf8.startIndex ? "/" : String(decoding: utf8[..<end], as: UTF8.self)
+        if let index = folders[folder], let relative = reach(from: folder, to: path) { return (index, relative) }
+        guard end != utf8.endIndex else { return nil }
+        let next = utf8.index(after: end)
+        end = utf8[next...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
       }
-      return best
     }
 
     /// Whether the given folder at `index` is walked as part of another one.
     func isInsideAnotherFolder(_ index: Int) -> Bool {
-      guard let real = canonical[index], let owner = owner(of: real) else { return false }
-      return owner.index != index
+      owners[index].map { $0.index != index } ?? false
     }
 
-    /// The given folder holding the given file at `index`, and the file's path below it.
+    /// The given folder holding the given path at `index`, and the path below it.
     func folder(holding index: Int) -> (index: Int, relative: String)? {
-      canonical[index].flatMap { owner(of: $0) }
+      owners[index]
     }
 
     /// The name a given file below no given folder goes by: its first mention's.
@@ -195,18 +207,20 @@ public struct InputScanner {
       return mine
     }
 
-    /// `path` below `folder` (both real paths), if a walk of `folder` reaches it: it
-    /// skips names starting with '.' and never enters an excluded folder.
+    /// `path` below `folder` (both real paths), if a walk of `folder` reaches it: a
+    /// walk skips names starting with '.', never enters an excluded folder, and
+    /// cannot enter one it may not read.
     private func reach(from folder: String, to path: String) -> String? {
+      guard !excluded.contains(folder), access(folder, R_OK | X_OK) == 0 else { return nil }
       if path == folder { return "" }
-      let prefix = folder == "/" ? "/" : folder + "/"
-      guard path.utf8.starts(with: prefix.utf8) else { return nil }
-      let relative = String(decoding: path.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+      let relative = String(decoding: path.utf8.dropFirst(folder == "/" ? 1 : folder.utf8.count + 1), as: UTF8.self)
+      let parts = relative.utf8.split(separator: UInt8(ascii: "/"))
       var below = folder == "/" ? "" : folder
-      for part in relative.split(separator: "/") {
-        if part.hasPrefix(".") { return nil }
-        below += "/" + part
+      for (number, part) in parts.enumerated() {
+        if part.first == UInt8(ascii: ".") { return nil }
+        below += "/" + String(decoding: part, as: UTF8.self)
         if excluded.contains(below) { return nil }
+        if number < parts.count - 1, access(below, R_OK | X_OK) != 0 { return nil }
       }
       return relative
     }
