@@ -180,6 +180,71 @@ import Testing
     return ssim
   }
 
+  /// `cvips_ssim` (one pass over the rows, in C) gives what `cvips_ssim_reference`
+  /// (libvips's gaussblur and arithmetic) gives, bit for bit: on generated images at
+  /// every size edge (1 pixel, one row, one column, narrower and shorter than the
+  /// window) with 1 to 4 bands, noisy, flat and all-extreme, and on photos against
+  /// their own JPEG at quality 30 (CMYK and grey among them).
+  @Test func theOnePassSSIMIsLibvipsBitForBit() throws {
+    try VipsRuntime.start()
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> UInt8 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 56)
+    }
+    func compare(_ a: Image, _ b: Image, _ what: String) throws {
+      let (la, lb) = (
+        try Image.call("luma") { cvips_luma(a.pointer, $0) }, try Image.call("luma") { cvips_luma(b.pointer, $0) }
+      )
+      var (fast, reference) = (0.0, 0.0)
+      try Image.check("ssim", cvips_ssim(la.pointer, lb.pointer, &fast))
+      try Image.check("ssim", cvips_ssim_reference(la.pointer, lb.pointer, &reference))
+      #expect(fast.bitPattern == reference.bitPattern, "\(what): \(fast) against \(reference)")
+    }
+    for (width, height) in [(1, 1), (1, 9), (9, 1), (2, 3), (4, 4), (5, 11), (13, 8), (64, 33), (257, 19)] {
+      for bands in 1...4 {
+        let count = width * height * bands
+        let noise = (0..<count).map { _ in next() }
+        let near = noise.map { UInt8(clamping: Int($0) + Int(next() % 21) - 10) }
+        let flat = [UInt8](repeating: 128, count: count)
+        let extremes = (0..<count).map { index -> UInt8 in (index / bands + index / (width * bands)) % 2 == 0 ? 0 : 255
+        }
+        func image(_ samples: [UInt8]) throws -> Image {
+          try generatedImage(width: width, height: height, bands: bands) { x, y in
+            Array(samples[(y * width + x) * bands..<(y * width + x + 1) * bands])
+          }
+        }
+        for (name, a, b) in [
+          ("noise, near", noise, near), ("noise, flat", noise, flat), ("flat, flat", flat, flat),
+          ("extremes, noise", extremes, noise), ("extremes, flat", extremes, flat),
+        ] {
+          try compare(try image(a), try image(b), "\(width)x\(height), \(bands) bands, \(name)")
+        }
+      }
+    }
+    // A sample that is not a number (a float TIFF can hold one): both fail, with a message.
+    let samples: [Float] = [1, 2, .nan, 4, 5, 6]
+    let nan = try samples.withUnsafeBytes {
+      Image(owning: try #require(vips_image_new_from_memory_copy($0.baseAddress, $0.count, 3, 2, 1, VIPS_FORMAT_FLOAT)))
+    }
+    var score = 0.0
+    vips_error_clear()
+    #expect(cvips_ssim(nan.pointer, nan.pointer, &score) != 0)
+    #expect(String(cString: vips_error_buffer()).contains("not finite"))
+    #expect(cvips_ssim_reference(nan.pointer, nan.pointer, &score) != 0)
+    vips_error_clear()
+    let folder = try temporaryFolder()
+    for name in ["photo.jpg", "photo-large.jpg", "grey.jpg", "cmyk.jpg", "orient-6.jpg", "p3.png", "adobergb.png"] {
+      let run = Process()
+      run.executableURL = URL(fileURLWithPath: "/usr/bin/vips")
+      run.arguments = ["copy", fixture(name), folder + "/\(name).jpg[Q=30]"]
+      try run.run()
+      run.waitUntilExit()
+      #expect(run.terminationStatus == 0, "\(name)")
+      try compare(try preEncode(name), try Image.open(folder + "/\(name).jpg", sequential: false), name)
+    }
+  }
+
   /// A CMYK image (kept so with `metadata keep=icc`) is scored on the colours its
   /// four inks make: its first three bands are not red, green and blue, and a
   /// change in black alone must count.

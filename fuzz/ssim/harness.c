@@ -1,5 +1,6 @@
 // libFuzzer target: the luma plane and the SSIM of `compress quality=auto`
-// (cvips_luma, cvips_ssim and cvips_ssim_encoded in Sources/CVipsShims/shims.c).
+// (cvips_luma, cvips_ssim, cvips_ssim_reference and cvips_ssim_encoded in
+// Sources/CVipsShims/shims.c).
 //
 // The input says what to compare:
 //   byte 0  width - 1 (mod 64)                 byte 3  b's width selector  } used when
@@ -19,7 +20,9 @@
 //   CMYK made sRGB by libvips's vips_colourspace first);
 // - with flag 0x20, ssim(a, a) is 1 within 1e-6, flat images included;
 // - else ssim(a, b) succeeds for equal sizes with a finite score in [-1, 1],
-//   and fails with an error message for other sizes.
+//   and fails with an error message for other sizes;
+// - every score cvips_ssim gives (its one pass over the rows) is bit for bit
+//   the one cvips_ssim_reference gives from libvips's own operations.
 // (One SSIM per input: each costs ~10 ms of libvips's per-call overhead under
 // ASan whatever the size, ~5 ms without. ssim(b, a) is not computed: every
 // step of cvips_ssim is symmetric in a and b, so it is exactly ssim(a, b).)
@@ -121,11 +124,16 @@ static VipsImage *luma(VipsImage *image, const float *expected) {
 }
 
 static double ssim(VipsImage *a, VipsImage *b) {
-  double score = NAN;
+  double score = NAN, reference = NAN;
   if (cvips_ssim(a, b, &score)) fail("cvips_ssim failed on equal sizes", a->Xsize, a->Ysize, 1);
   if (!isfinite(score) || score < -1 - 1e-6 || score > 1 + 1e-6) {
     fprintf(stderr, "ssim: score %.17g\n", score);
     fail("cvips_ssim out of [-1, 1]", a->Xsize, a->Ysize, 1);
+  }
+  if (cvips_ssim_reference(a, b, &reference)) fail("cvips_ssim_reference failed", a->Xsize, a->Ysize, 1);
+  if (memcmp(&score, &reference, sizeof score) != 0) {
+    fprintf(stderr, "ssim: %.17g in one pass, %.17g from libvips's operations\n", score, reference);
+    fail("cvips_ssim differs from cvips_ssim_reference", a->Xsize, a->Ysize, 1);
   }
   return score;
 }

@@ -173,7 +173,11 @@ int cvips_luma(VipsImage *in, VipsImage **out);
 /// `cvips_luma` image) and the image encoded in `buf`, decoded from memory.
 int cvips_ssim_encoded(VipsImage *reference, const void *buf, size_t len,
                        double *ssim);
-/// The mean SSIM between two `cvips_luma` images of the same size.
+/// The mean SSIM between two `cvips_luma` images of the same size, in one pass
+/// over their rows (other images go to `cvips_ssim_reference`).
 int cvips_ssim(VipsImage *a, VipsImage *b, double *ssim);
+/// The same from libvips operations alone (gaussblur and arithmetic): the plain
+/// path `cvips_ssim` must equal bit for bit (QualitySearchTests, the ssim fuzzer).
+int cvips_ssim_reference(VipsImage *a, VipsImage *b, double *ssim);
 
 #endif

@@ -166,7 +166,7 @@ extension Image {
       remove(field)
       return
     }
-    blob.withUnsafeBytes { _ = vips_image_set_blob_copy(pointer, field, $0.baseAddress, $0.count) }
+    blob.withUnsafeBytes { vips_image_set_blob_copy(pointer, field, $0.baseAddress, $0.count) }
   }
 
   /// Sets a string field (on an image this code owns exclusively).
