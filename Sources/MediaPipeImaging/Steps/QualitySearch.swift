@@ -11,9 +11,14 @@ struct QualitySearch {
   let image: Image
   let format: Compress.Format
   let strip: Bool
-  /// Encodes and scores already made, by quality.
-  private var encodes: [Int: [UInt8]] = [:]
+  /// The sizes and scores of the encodes made, by quality; the bytes of two only:
+  /// the last one made, and the best answer so far (`keep`). A search over a large
+  /// image does not hold its seven to nine encodes at once; the one encode made twice
+  /// is `min_quality`'s when `max_bytes` and `auto` are combined (sized, then scored).
+  private var sizes: [Int: Int] = [:]
   private var scores: [Int: Double] = [:]
+  private var last: (quality: Int, bytes: [UInt8])?
+  private var best: (quality: Int, bytes: [UInt8])?
   /// The pre-encode image's luma, for `auto` (made on first use).
   private var reference: Image?
 
@@ -32,10 +37,22 @@ struct QualitySearch {
   }
 
   private mutating func encoded(_ quality: Int) throws -> [UInt8] {
-    if let bytes = encodes[quality] { return bytes }
+    if let kept = [best, last].lazy.compactMap({ $0 }).first(where: { $0.quality == quality }) { return kept.bytes }
     let bytes = try compress.encoded(image, as: format, quality: quality, strip: strip)
-    encodes[quality] = bytes
+    sizes[quality] = bytes.count
+    last = (quality, bytes)
     return bytes
+  }
+
+  /// Keeps the bytes of the encode at `quality` (the last one made), the best answer so far.
+  private mutating func keep(_ quality: Int) {
+    if let last, last.quality == quality { best = last }
+  }
+
+  /// The size of the encode at `quality`.
+  private mutating func size(_ quality: Int) throws -> Int {
+    if let size = sizes[quality] { return size }
+    return try encoded(quality).count
   }
 
   private mutating func score(_ quality: Int) throws -> Double {
@@ -61,8 +78,11 @@ struct QualitySearch {
     let lowest = compress.minQuality
     // `quality=auto` sets no quality: its search starts from 100.
     var ceiling = max(lowest, compress.quality ?? 100)
-    if let maxBytes = compress.maxBytes, try encoded(ceiling).count > maxBytes {
-      let atLowest = try encoded(lowest).count
+    let atCeiling = try size(ceiling)
+    keep(ceiling)
+    if let maxBytes = compress.maxBytes, atCeiling > maxBytes {
+      let atLowest = try size(lowest)
+      keep(lowest)
       if atLowest > maxBytes {
         throw ImagingError(
           operation: "max_bytes",
@@ -74,7 +94,12 @@ struct QualitySearch {
       var (fits, over) = (lowest, ceiling)
       while over - fits > 1 {
         let middle = (fits + over) / 2
-        if try encoded(middle).count <= maxBytes { fits = middle } else { over = middle }
+        if try size(middle) <= maxBytes {
+          fits = middle
+          keep(middle)
+        } else {
+          over = middle
+        }
       }
       ceiling = fits
     }
@@ -84,12 +109,18 @@ struct QualitySearch {
     if try score(ceiling) >= floor, ceiling > lowest {
       if try score(lowest) >= floor {
         chosen = lowest
+        keep(lowest)
       } else {
         // `below` misses the floor, `meets` keeps it.
         var (below, meets) = (lowest, ceiling)
         while meets - below > 1 {
           let middle = (below + meets) / 2
-          if try score(middle) >= floor { meets = middle } else { below = middle }
+          if try score(middle) >= floor {
+            meets = middle
+            keep(middle)
+          } else {
+            below = middle
+          }
         }
         chosen = meets
       }
