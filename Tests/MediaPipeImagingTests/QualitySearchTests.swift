@@ -62,7 +62,7 @@ import Testing
     #expect(output.quality == 70)
   }
 
-  @Test func underMinQualityItFailsAndWritesNothing() throws {
+  @Test func underMinQualityItFailsSayingWhatItGot() throws {
     let error = #expect(throws: ImagingError.self) {
       try process("compress jpeg max_bytes=20k min_quality=60", "photo-large.jpg")
     }
@@ -160,13 +160,24 @@ import Testing
     #expect(try #require(low.score) >= Compress.AutoQuality.low.ssimFloor)
   }
 
+  /// A budget below what `auto` alone writes binds: the output is the highest quality
+  /// under it (the floor is then out of reach), with its score.
   @Test func autoWithABudgetStaysUnderIt() throws {
-    // photo-large at 1600x1200 needs a high quality for auto:high; 60k holds less.
+    let free = try #require(
+      try process("metadata strip\ncompress jpeg quality=auto:high min_quality=5", "photo-large.jpg").first?.output)
+    let freeSize = try #require(FileManager.default.attributesOfItem(atPath: free.path)[.size] as? Int)
+    // Halfway between the smallest it can be and what auto writes.
+    let budget = (try fileSize(try preEncode("photo-large.jpg"), "jpg", quality: 5) + freeSize) / 2
     let output = try #require(
-      try process("metadata strip\ncompress jpeg quality=auto:high max_bytes=60k min_quality=5", "photo-large.jpg")
-        .first?.output)
+      try process(
+        "metadata strip\ncompress jpeg quality=auto:high max_bytes=\(budget) min_quality=5", "photo-large.jpg"
+      )
+      .first?.output)
     let size = try #require(FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
-    #expect(size <= 60_000)
+    #expect(size <= budget)
+    let quality = try #require(output.quality)
+    #expect(quality < (try #require(free.quality)))
+    #expect(try fileSize(try preEncode("photo-large.jpg"), "jpg", quality: quality + 1) > budget)
     #expect(output.score != nil)
   }
 
