@@ -131,26 +131,6 @@ struct PreviewTests {
     #expect(try matches(#"id="load-state"[^>]*data-broken="(\d+)""#, in: dom.stdout) == ["0"])
   }
 
-  @Test func aFolderThatIsNotAPreviewIsLeftAlone() throws {
-    let folder = try workspace(copyFixtures: false)
-    try FileManager.default.copyItem(
-      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/photo.jpg")
-    try FileManager.default.createDirectory(atPath: folder + "/mine", withIntermediateDirectories: true)
-    try Data("keep me".utf8).write(to: URL(fileURLWithPath: folder + "/mine/notes.txt"))
-    let result = try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "mine"], in: folder)
-    #expect(result.status == 2)
-    #expect(result.stderr.contains("mine is not empty and holds no earlier preview"), "\(result.stderr)")
-    #expect(PreviewTests.files(below: folder + "/mine") == ["notes.txt"])
-    // An earlier preview is replaced.
-    #expect(try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder).status == 0)
-    let again = try mediapipe(["preview", pipeline("thumbnails.pipeline"), "in", "-o", "p"], in: folder)
-    #expect(again.status == 0, "\(again.stderr)")
-    #expect(
-      PreviewTests.files(below: folder + "/p").filter { $0.hasPrefix("outputs/") } == [
-        "outputs/large/photo.jpg", "outputs/thumbs/photo.webp",
-      ])
-  }
-
   private static func files(below folder: String) -> [String] { EndToEndTests.files(below: folder) }
 
   private func snapshot(_ folder: String) throws -> [String: Int] {
@@ -191,9 +171,30 @@ struct PreviewTests {
   }
 }
 
-/// The quality and score on a card are the ones the run chose, and `--sample` takes
-/// a few of the images (no browser needed).
+/// What needs no browser: the quality and score on a card are the ones the run chose,
+/// `--sample` takes a few of the images, the limits apply, and a folder that is not a
+/// preview is left alone.
 @Suite struct PreviewQualityTests {
+  @Test func aFolderThatIsNotAPreviewIsLeftAlone() throws {
+    let folder = try workspace(copyFixtures: false)
+    try FileManager.default.copyItem(
+      atPath: repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path, toPath: folder + "/in/photo.jpg")
+    try FileManager.default.createDirectory(atPath: folder + "/mine", withIntermediateDirectories: true)
+    try Data("keep me".utf8).write(to: URL(fileURLWithPath: folder + "/mine/notes.txt"))
+    let result = try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "mine"], in: folder)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("mine is not empty and holds no earlier preview"), "\(result.stderr)")
+    #expect(EndToEndTests.files(below: folder + "/mine") == ["notes.txt"])
+    // An earlier preview is replaced.
+    #expect(try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder).status == 0)
+    let again = try mediapipe(["preview", pipeline("thumbnails.pipeline"), "in", "-o", "p"], in: folder)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(
+      EndToEndTests.files(below: folder + "/p").filter { $0.hasPrefix("outputs/") } == [
+        "outputs/large/photo.jpg", "outputs/thumbs/photo.webp",
+      ])
+  }
+
   @Test func aSampleTakesImagesFromEveryFolder() throws {
     let folder = try workspace(copyFixtures: false)
     let photo = repositoryRoot.appendingPathComponent("fixtures/photo.jpg").path
