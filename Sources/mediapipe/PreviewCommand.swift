@@ -16,7 +16,8 @@ struct PreviewCommand: ParsableCommand {
       from disk, on a computer or a phone.
 
       Everything goes below DIR: the outputs, copies of the originals, and PNG \
-      renditions of the files browsers cannot show (TIFF, HEIF, JPEG XL, ...). Nothing \
+      renditions, at most 2560 pixels a side, of the files browsers cannot show \
+      (TIFF, HEIF, JPEG XL, ...). Nothing \
       is written next to the originals and no run's state store is read or changed. \
       DIR must be new, empty, or an earlier preview (which is replaced).
 

@@ -258,6 +258,26 @@ struct PreviewTests {
     }
   }
 
+  /// A rendition is at most 2560 pixels a side, whatever the original; the card still
+  /// gives the original's own size.
+  @Test func aRenditionOfABigOriginalIsScaledDown() throws {
+    let folder = try workspace(copyFixtures: false)
+    let make = Process()
+    make.executableURL = URL(fileURLWithPath: "/usr/bin/vips")
+    make.arguments = ["xyz", folder + "/in/big.tif[compression=lzw]", "3000", "2000"]
+    try make.run()
+    make.waitUntilExit()
+    #expect(make.terminationStatus == 0)
+    let preview = try mediapipe(["preview", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder)
+    #expect(preview.status == 0, "\(preview.stderr)")
+    // A PNG's width and height: big-endian, at bytes 16 and 20.
+    let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/p/views/o001.png"))
+    let side = { (at: Int) in png[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+    #expect(side(16) == 2560 && side(20) == 1707, "\(side(16))x\(side(20))")
+    let html = try String(contentsOfFile: folder + "/p/index.html", encoding: .utf8)
+    #expect(html.contains("3000") && html.contains("2000"), "the original's own size")
+  }
+
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(

@@ -10,8 +10,9 @@ import MediaPipeCore
 ///     index.html       the page (no server, no network: it opens from disk)
 ///     outputs/         what the pipeline wrote, mirroring the input folders
 ///     originals/       copies of the originals a browser can show (001.jpg, ...)
-///     views/           PNG renditions of the files a browser cannot show (TIFF, HEIF,
-///                      JPEG XL, ...), made by the workers from a one-line pipeline
+///     views/           PNG renditions, at most 2560 px a side, of the files a browser
+///                      cannot show (TIFF, HEIF, JPEG XL, ...), made by the workers
+///                      from a three-line pipeline
 ///
 /// Nothing is written next to the originals, and the state store of a run (and its
 /// lock) is never touched: the engine's store and lock live in the preview's own
@@ -228,8 +229,11 @@ public enum Preview {
   ) throws -> (views: [String: String], interrupted: Bool) {
     guard !staged.isEmpty else { return ([:], false) }
     let pipeline = folder + "/.staging/view.pipeline"
-    try Data("# a rendition a browser can show\ncompress png\noutput \"{stem}.png\"\n".utf8).write(
-      to: URL(fileURLWithPath: pipeline))
+    // At most 2560 pixels a side, plenty for a card on any screen: a 24-megapixel
+    // original as a full-size PNG took seconds and some 40 MB, for every image.
+    try Data(
+      "# a rendition a browser can show\nresize 2560x2560\ncompress png\noutput \"{stem}.png\"\n".utf8
+    ).write(to: URL(fileURLWithPath: pipeline))
     // Every staged file is either an output the run wrote or an original the run read
     // (so its loader was allowed): untrusted loaders may read them, so that the
     // preview shows its own JPEG XL outputs though JPEG XL input is blocked.
