@@ -50,10 +50,25 @@ import Testing
     #expect(left.minimum < 100 && right.minimum < 100)
   }
 
+  /// Pango markup characters are drawn as themselves, each once: the text is as wide as
+  /// it looks, and narrower than its own escaped form drawn literally (what an
+  /// escaper that ran twice, or not at all on '&', would show).
   @Test func markupCharactersAreShownNotParsed() throws {
-    let image = try single(
-      "watermark text=\"Tom's & \\\"Jerry\\\" <3\" size=20 color=black position=top-right", "orient-1.jpg")
-    #expect(try image.statistics(x: 150, y: 0, width: 150, height: 40).minimum < 100)
+    /// Where the ink of a right-aligned mark starts: its leftmost dark column (x ≥ 90,
+    /// right of the red square).
+    func inkStart(_ text: String) throws -> Int {
+      let image = try single(
+        "watermark text=\"\(text)\" size=16 color=black position=top-right margin=0", "orient-1.jpg")
+      for x in 90..<300 where try image.statistics(x: x, y: 0, width: 1, height: 30).minimum < 100 { return x }
+      return 300
+    }
+    let shown = try inkStart("Tom's & \\\"Jerry\\\" <3")
+    let escaped = try inkStart("Tom&#39;s &amp; &quot;Jerry&quot; &lt;3")
+    let plain = try inkStart("Toms and Jerry 3")
+    #expect(shown < 300, "the mark is drawn")
+    #expect(escaped < shown - 20, "escaped \(escaped), shown \(shown)")
+    // The same visible width, within a few glyphs, as letters alone.
+    #expect(abs(shown - plain) < 25, "shown \(shown), plain \(plain)")
   }
 
   @Test func greyscaleAndSixteenBitImagesTakeAColourMark() throws {
