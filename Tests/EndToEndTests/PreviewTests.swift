@@ -243,6 +243,7 @@ struct PreviewTests {
       ("jxl", "compress jxl", "distance 1"), ("jxl-d", "compress jxl distance=2.5", "distance 2.5"),
       ("jxl-q", "compress jxl quality=60", "60"), ("tif-jpeg", "compress tiff compression=jpeg", "75"),
       ("tif", "compress tiff", "lossless"), ("webp", "compress webp", "80"), ("png", "compress png", "lossless"),
+      ("png-palette", "compress png palette=yes", "palette"), ("gif", "compress gif", "palette"),
     ]
     let text = variants.map { "variant \($0.0)\n  resize 64x64\n  \($0.1)\n  output \"\($0.0)/{stem}\"\n" }.joined()
     try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/v.pipeline"))
@@ -275,7 +276,7 @@ struct PreviewTests {
     let side = { (at: Int) in png[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
     #expect(side(16) == 2560 && side(20) == 1707, "\(side(16))x\(side(20))")
     let html = try String(contentsOfFile: folder + "/p/index.html", encoding: .utf8)
-    #expect(html.contains("3000") && html.contains("2000"), "the original's own size")
+    #expect(html.contains("3000×2000"), "the original's own size")
   }
 
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {

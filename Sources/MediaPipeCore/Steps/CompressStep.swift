@@ -125,15 +125,18 @@ public struct Compress: PipelineStep {
   }
 
   /// The quality an output in `format` is written at, in a word or two ("80",
-  /// "distance 1", "lossless"), when no search chose it.
+  /// "distance 1", "lossless", "palette"), when no search chose it.
   public func qualityLabel(writing format: Format) -> String {
     switch format {
-    case .png, .gif, .same: return "lossless"
+    // Quantised to at most 256 colours: not lossless for a photo.
+    case .png where palette, .gif: return "palette"
+    case .png: return "lossless"
     // JPEG inside a TIFF: libvips's tiffsave default quality (no option sets another).
     case .tiff: return tiffCompression == .jpeg ? "75" : "lossless"
     case .webp where lossless, .jxl where lossless: return "lossless"
     case .jxl: return quality.map(String.init) ?? "distance \(formatNumber(distance ?? 1))"
-    case .jpeg, .webp, .avif: return "\(quality(for: format))"
+    // `.same` writes JPEG for what it cannot write as it came.
+    case .jpeg, .webp, .avif, .same: return "\(quality(for: format == .same ? .jpeg : format))"
     }
   }
 

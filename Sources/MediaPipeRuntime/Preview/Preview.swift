@@ -49,7 +49,7 @@ public enum Preview {
     // Cards in input order, variants in the pipeline's order.
     let variantOrder = Dictionary(
       compiled.variants.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-    var renditions: [String] = []
+    var renditions: (originals: [String], outputs: [String]) = ([], [])
     var pending: [PreviewCard] = []
     for event in events.sorted(by: { $0.input < $1.input }) {
       guard event.status == .done, let input = inputs[event.input] else {
@@ -70,7 +70,7 @@ public enum Preview {
         let copy = "originals/\(number).\(format == "jpeg" ? "jpg" : format)"
         if place(input.path, at: folder + "/" + copy) { original.shown = copy }
       } else {
-        renditions.append(stage(input.path, as: "o\(number)", in: folder))
+        renditions.originals.append(stage(input.path, as: "o\(number)", group: "originals", in: folder))
       }
       for output in event.outputs.sorted(by: {
         variantOrder[$0.variant, default: 0] < variantOrder[$1.variant, default: 0]
@@ -87,18 +87,21 @@ public enum Preview {
         card.score = output.score
         if !browserFormats.contains(output.format) {
           card.output.shown = nil
-          renditions.append(stage(output.path, as: "v\(card.id)", in: folder))
+          renditions.outputs.append(stage(output.path, as: "v\(card.id)", group: "outputs", in: folder))
         }
         pending.append(card)
       }
     }
-    // One rendition run for every file a browser cannot show, through the same workers;
-    // none after an interrupt (the page shows what was done), and a new one stops them.
+    // Rendition runs for the files a browser cannot show, the originals under the run's
+    // own settings and the outputs as its own files; none after an interrupt (the page
+    // shows what was done), and a new one stops them.
     var views: [String: String] = [:]
-    if !result.outcome.interrupted {
+    for (staged, ownOutputs) in [(renditions.originals, false), (renditions.outputs, true)]
+    where !result.outcome.interrupted {
       let rendered = try render(
-        renditions, folder: folder, options: options.engine, logger: logger, interrupts: interrupts)
-      views = rendered.views
+        staged, folder: folder, ownOutputs: ownOutputs, options: options.engine, logger: logger,
+        interrupts: interrupts)
+      views.merge(rendered.views) { first, _ in first }
       result.outcome.interrupted = rendered.interrupted
     }
     for index in pending.indices {
@@ -205,44 +208,52 @@ public enum Preview {
     return try Engine(options: options, lockRoots: [], logger: logger, interrupts: interrupts)
   }
 
-  /// Copies `path` into the folder; false if it could not. A copy, not a hard link: a
-  /// link would share the original's inode, and an edit of the preview's file would
-  /// change the original.
+  /// Copies the file at `path` into the folder; false if it could not. A copy of the
+  /// file a link leads to, not of the link (which a relative target would break); not
+  /// a hard link, which would share the original's inode, so that an edit of the
+  /// preview's file would change the original.
   private static func place(_ path: String, at target: String) -> Bool {
     let files = FileManager.default
     try? files.createDirectory(
       atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    return (try? files.copyItem(atPath: path, toPath: target)) != nil
+    return (try? files.copyItem(atPath: InputScanner.canonical(path), toPath: target)) != nil
   }
 
-  /// Puts `path` in the staging folder as `name` (keeping its extension), for a rendition.
-  private static func stage(_ path: String, as name: String, in folder: String) -> String {
+  /// Puts `path` in the staging folder `group` as `name` (keeping its extension), for a rendition.
+  private static func stage(_ path: String, as name: String, group: String, in folder: String) -> String {
     let ext = (path as NSString).pathExtension
-    let staged = folder + "/.staging/files/" + name + (ext.isEmpty ? "" : "." + ext)
+    let staged = folder + "/.staging/\(group)/" + name + (ext.isEmpty ? "" : "." + ext)
     _ = place(path, at: staged)
     return staged
   }
 
-  /// PNG renditions of `staged` files in `views/`, by name ("o001" to "views/o001.png").
+  /// PNG renditions of `staged` files (all in one staging folder) in `views/`, by name
+  /// ("o001" to "views/o001.png").
+  /// - Parameter ownOutputs: the files are the run's outputs, read with every loader
+  ///   and no limit (so that JPEG XL outputs are shown though JPEG XL input is blocked);
+  ///   else originals, read as the run read them: a file swapped in since (the copies
+  ///   are made after the run) meets the same loaders and limits.
   private static func render(
-    _ staged: [String], folder: String, options: EngineOptions, logger: Logger, interrupts: InterruptPipe?
+    _ staged: [String], folder: String, ownOutputs: Bool, options: EngineOptions, logger: Logger,
+    interrupts: InterruptPipe?
   ) throws -> (views: [String: String], interrupted: Bool) {
-    guard !staged.isEmpty else { return ([:], false) }
+    guard let first = staged.first else { return ([:], false) }
     let pipeline = folder + "/.staging/view.pipeline"
     // At most 2560 pixels a side, plenty for a card on any screen: a 24-megapixel
     // original as a full-size PNG took seconds and some 40 MB, for every image.
     try Data(
       "# a rendition a browser can show\nresize 2560x2560\ncompress png\noutput \"{stem}.png\"\n".utf8
     ).write(to: URL(fileURLWithPath: pipeline))
-    // Every staged file is either an output the run wrote or an original the run read
-    // (so its loader was allowed): untrusted loaders may read them, so that the
-    // preview shows its own JPEG XL outputs though JPEG XL input is blocked.
     var options = options
-    options.allowUntrusted = true
+    if ownOutputs {
+      options.allowUntrusted = true
+      options.limits.maxFileSize = .max
+      options.limits.maxPixels = .max
+    }
     let engine = try makeEngine(
       options, pipeline: pipeline, root: folder + "/views", logger: logger, interrupts: interrupts)
     var views: [String: String] = [:]
-    let outcome = try engine.run([folder + "/.staging/files"]) { event in
+    let outcome = try engine.run([(first as NSString).deletingLastPathComponent]) { event in
       guard event.status == .done, let output = event.outputs.first else {
         // Skipped: not started before an interrupt.
         if event.status == .failed {
