@@ -90,6 +90,9 @@ struct LimitOptions: ParsableArguments {
     guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
     guard maxFrames >= 1 else { throw ValidationError("--max-frames must be at least 1") }
     guard maxFileSize >= 1 else { throw ValidationError("--max-file-size must be at least 1 (MB)") }
+    guard !maxFileSize.multipliedReportingOverflow(by: 1_000_000).overflow else {
+      throw ValidationError("--max-file-size is too large: at most \(Int.max / 1_000_000) (MB)")
+    }
     guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
     guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
     if let workerMemory {

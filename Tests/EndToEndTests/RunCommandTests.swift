@@ -129,6 +129,12 @@ import Testing
     #expect(try mediapipe(["run", pipeline("resize.pipeline"), "no-such-folder"], in: folder).status == 2)
     #expect(try mediapipe(["run", "--jobs", "0", pipeline("resize.pipeline"), "in"], in: folder).status == 2)
     #expect(try mediapipe(["run", "--no-such-flag"], in: folder).status == 2)
+    // A limit too large to count in bytes is a usage error, not a crash, in every command that takes it.
+    for command in [["run"], ["watch"], ["preview", "-o", "p"]] {
+      let huge = try mediapipe(
+        command + ["--max-file-size", "10000000000000", pipeline("resize.pipeline"), "in"], in: folder)
+      #expect(huge.status == 2 && huge.stderr.contains("--max-file-size is too large"), "\(command): \(huge.stderr)")
+    }
   }
 
   @Test func checkReportsEveryErrorOrSummarises() throws {

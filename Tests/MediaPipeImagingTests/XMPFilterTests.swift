@@ -85,6 +85,11 @@ import Testing
         == "Smith :-) (c")
     #expect(
       MetadataPolicy.exifValue("Ünïcode (x) ☺ (Ünïcode (x) ☺, ASCII, 18 components, 18 bytes)") == "Ünïcode (x) ☺")
+    // A Copyright naming an editor one byte longer than the photographer ("Smith\0Jones!\0":
+    // M is 13, and byte 12 happens to start " (" too).
+    #expect(
+      MetadataPolicy.exifValue("Smith (Smith (Photographer) - Jones! (Editor), ASCII, 13 components, 13 bytes)")
+        == "Smith")
     // Padded with NULs: M is more than the text.
     #expect(MetadataPolicy.exifValue("ACME (ACME, ASCII, 20 components, 20 bytes)") == "ACME")
     #expect(MetadataPolicy.exifValue("no description") == nil)

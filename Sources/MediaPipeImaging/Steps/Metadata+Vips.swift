@@ -98,14 +98,17 @@ extension MetadataPolicy {
   /// N components, M bytes)". The description may hold parentheses of its own, even
   /// unmatched ones ("Smith :-) (Smith :-) (Photographer) - [None] (Editor), ASCII,
   /// ...)" for a Copyright): a text value is its first M - 1 bytes (M counts the
-  /// closing NUL) where " (" follows them; else (a value padded with NULs, or a
-  /// Copyright naming an editor too) it is what precedes the description, found
-  /// by matching parentheses from the end.
+  /// closing NUL) where " (" and the same bytes again follow them; else (a value
+  /// padded with NULs, or a Copyright naming an editor too) it is what precedes the
+  /// description, found by matching parentheses from the end.
   static func exifValue(_ field: String) -> String? {
     guard field.hasSuffix(")") else { return nil }
     let bytes = Array(field.utf8)
-    if let count = declaredBytes(field), count >= 1, count + 1 < bytes.count,
+    // The first M - 1 bytes, where the description that follows starts with them
+    // again (a Copyright naming an editor too counts both in M: it goes below).
+    if let count = declaredBytes(field), count >= 1, 2 * count < bytes.count,
       bytes[count - 1] == UInt8(ascii: " "), bytes[count] == UInt8(ascii: "("),
+      bytes[(count + 1)...].starts(with: bytes[..<(count - 1)]),
       let value = String(validating: bytes[..<(count - 1)], as: UTF8.self)
     {
       return value

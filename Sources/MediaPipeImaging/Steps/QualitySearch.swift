@@ -12,9 +12,10 @@ struct QualitySearch {
   let format: Compress.Format
   let strip: Bool
   /// The sizes and scores of the encodes made, by quality; the bytes of two only:
-  /// the last one made, and the best answer so far (`keep`). A search over a large
-  /// image does not hold its seven to nine encodes at once; the one encode made twice
-  /// is `min_quality`'s when `max_bytes` and `auto` are combined (sized, then scored).
+  /// the last one made, and the best answer so far (`keep`), three for a moment while
+  /// a new one is made. A search over a large image does not hold its seven to nine
+  /// encodes at once. The price: with `max_bytes` and `auto` combined, the SSIM search
+  /// may encode again a quality the size search tried (byte for byte the same).
   private var sizes: [Int: Int] = [:]
   private var scores: [Int: Double] = [:]
   private var last: (quality: Int, bytes: [UInt8])?
