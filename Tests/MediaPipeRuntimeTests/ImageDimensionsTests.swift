@@ -88,6 +88,24 @@ import Testing
     #expect(parse(.tiff, file) == ImageDimensions(width: 300, height: 70000))
   }
 
+  /// libtiff writes the IFD after the pixels: in a 300 MB TIFF it lies 300 MB in, and
+  /// the header is still read there (one small read, wherever it is).
+  @Test func aTiffsDirectoryAfterItsPixelsIsReadThere() {
+    let ifd = 300_000_000
+    let head: [UInt8] = [0x49, 0x49, 0x2A, 0x00] + (0..<4).map { UInt8(truncatingIfNeeded: ifd >> (8 * $0)) }
+    // Two entries: ImageWidth and ImageLength, LONG 10000 and 7500.
+    let directory: [UInt8] =
+      [0x02, 0x00] + [0x00, 0x01, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x10, 0x27, 0x00, 0x00]
+      + [0x01, 0x01, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x4C, 0x1D, 0x00, 0x00]
+    let found = head.withUnsafeBytes { bytes in
+      ImageDimensions.parse(format: .tiff, head: bytes) { offset, count in
+        guard offset >= ifd, offset + count <= ifd + directory.count else { return nil }
+        return Array(directory[(offset - ifd)..<(offset - ifd + count)])
+      }
+    }
+    #expect(found == ImageDimensions(width: 10000, height: 7500))
+  }
+
   @Test func nonsenseGivesNothing() {
     #expect(parse(.jpeg, [0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02]) == nil, "scan data before any frame header")
     #expect(parse(.png, Array("\u{89}PNG".utf8)) == nil, "cut short")

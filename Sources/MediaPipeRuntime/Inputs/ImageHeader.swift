@@ -177,13 +177,14 @@ public struct ImageDimensions: Sendable, Hashable {
 private struct HeaderReader {
   let head: UnsafeRawBufferPointer
   let read: (Int, Int) -> [UInt8]?
-  /// At most this many bytes are read beyond the head (a header is near the start).
+  /// At most this many bytes are read beyond the head, wherever they lie (a TIFF's
+  /// directory may follow its pixels, hundreds of megabytes in).
   var budget = 1 << 20
 
   mutating func bytes(at offset: Int, count: Int) -> [UInt8]? {
     guard offset >= 0, count >= 0 else { return nil }
     if offset + count <= head.count { return Array(head[offset..<offset + count]) }
-    guard budget >= count, offset <= 64 << 20 else { return nil }
+    guard budget >= count else { return nil }
     budget -= count
     return read(offset, count)
   }
