@@ -279,6 +279,31 @@ struct PreviewTests {
     #expect(html.contains("3000×2000"), "the original's own size")
   }
 
+  /// Ctrl-C while renditions are made stops them: the rendition in flight is finished,
+  /// no other is started, the page is written with what was done, and the exit is 130.
+  /// (The workers hold each rendition's output, written but not yet in place, until
+  /// the test lets them go: no timing involved.)
+  @Test func anInterruptStopsTheRenditions() throws {
+    let folder = try workspace(copyFixtures: false)
+    for name in ["a", "b", "c"] {
+      try FileManager.default.copyItem(
+        atPath: repositoryRoot.appendingPathComponent("fixtures/photo.tiff").path, toPath: folder + "/in/\(name).tiff")
+    }
+    _ = FileManager.default.createFile(atPath: folder + "/hold", contents: nil)
+    let run = try Running(
+      ["preview", "-j", "1", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder,
+      environment: holding(folder, on: ".staging/originals/o"))
+    #expect(run.wait(upTo: 120) { holders(below: folder + "/p").count == 1 }, "the first rendition is held")
+    kill(run.pid, SIGINT)
+    #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("stopping:") })
+    release(folder)
+    let result = run.finish(within: 120)
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(result.stdout.contains("3 cards for 3 images"), "\(result.stdout)")
+    #expect(EndToEndTests.files(below: folder + "/p/views").filter { $0.hasSuffix(".png") } == ["o001.png"])
+    #expect(leftovers(below: folder).isEmpty)
+  }
+
   @Test func aCardShowsTheQualityAndScoreThatQualityAutoChose() throws {
     let folder = try workspace(copyFixtures: false)
     try FileManager.default.copyItem(
