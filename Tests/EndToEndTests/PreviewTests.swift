@@ -293,7 +293,8 @@ struct PreviewTests {
     let run = try Running(
       ["preview", "-j", "1", pipeline("resize.pipeline"), "in", "-o", "p"], in: folder,
       environment: holding(folder, on: ".staging/originals/o"))
-    #expect(run.wait(upTo: 120) { holders(below: folder + "/p").count == 1 }, "the first rendition is held")
+    // Below views/ only: the run's own outputs pass through temporary names below outputs/.
+    #expect(run.wait(upTo: 120) { holders(below: folder + "/p/views").count == 1 }, "the first rendition is held")
     kill(run.pid, SIGINT)
     #expect(run.wait(upTo: 60) { run.stderrSoFar.contains("stopping:") })
     release(folder)
