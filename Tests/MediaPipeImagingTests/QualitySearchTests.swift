@@ -247,6 +247,10 @@ import Testing
     #expect(String(cString: vips_error_buffer()).contains("not finite"))
     #expect(cvips_ssim_reference(nan.pointer, nan.pointer, &score) != 0)
     vips_error_clear()
+    // 16-bit lumas (on the 8-bit scale, fractions kept) against their 8-bit selves; alpha flattened.
+    for name in ["rgb16.png", "grey16.png", "alpha.png"] {
+      try compare(try preEncode(name), try preEncode(name).eightBit(), name + " against 8 bits")
+    }
     let folder = try temporaryFolder()
     for name in ["photo.jpg", "photo-large.jpg", "grey.jpg", "cmyk.jpg", "orient-6.jpg", "p3.png", "adobergb.png"] {
       let run = Process()

@@ -77,7 +77,7 @@ public struct InputList: Sendable {
   /// - Parameter roots: the folders the files lie below (each a folder, as given).
   /// - Throws: `OutsideRoots` for the first listed path below none of them.
   public func select(roots: [String], shard: Shard?) throws -> [Listed] {
-    let given = roots.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    let given = roots.map(InputScanner.Placement.trimmed)
     // Textual prefixes first, each standing for a root: the root as given ("photos/"
     // for a line "photos/a.jpg"), its absolute form ("/abs/photos/"), and, when it
     // lies below the current folder, its form relative to that ("photos/" for a root
