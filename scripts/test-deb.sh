@@ -46,8 +46,12 @@ for program in "$installed" "$worker"; do
   if ldd "$program" | grep -Ei 'swift|/opt/|not found'; then fail "the installed $program needs the libraries above"; fi
 done
 # The coordinator never loads libvips (it starts in milliseconds); the workers do.
-if ldd "$installed" | grep -q libvips; then fail "$installed links libvips"; fi
-ldd "$worker" | grep -q libvips || fail "$worker does not link libvips"
+# (Each output taken whole first: with pipefail, `ldd | grep -q` fails at random when grep
+# stops reading at the first match and ldd dies of SIGPIPE.)
+coordinator_libraries=$(ldd "$installed")
+worker_libraries=$(ldd "$worker")
+if grep -q libvips <<<"$coordinator_libraries"; then fail "$installed links libvips"; fi
+grep -q libvips <<<"$worker_libraries" || fail "$worker does not link libvips"
 
 # As on a node without Swift: where the toolchain has its own folder (/opt/swift here), the
 # job runs with that folder hidden (a private mount namespace with an empty tmpfs over it).
@@ -77,7 +81,8 @@ say "run over fixtures/: $outputs outputs, the broken fixtures reported"
 # What else the package installs.
 man -w mediapipe >/dev/null 2>&1 || [ -f /usr/share/man/man1/mediapipe.1.gz ] || fail "no man page"
 [ -f /usr/share/man/man1/mediapipe-run.1.gz ] || fail "no man page for mediapipe-run"
-MANWIDTH=100 man mediapipe-run 2>/dev/null | grep -q -- '--output' || fail "man mediapipe-run does not show --output"
+manual=$(MANWIDTH=100 man mediapipe-run 2>/dev/null) || true
+grep -q -- '--output' <<<"$manual" || fail "man mediapipe-run does not show --output"
 [ -s /usr/share/bash-completion/completions/mediapipe ] || fail "no bash completion"
 [ -s /usr/share/zsh/vendor-completions/_mediapipe ] || fail "no zsh completion"
 [ -s /usr/share/fish/vendor_completions.d/mediapipe.fish ] || fail "no fish completion"
